@@ -1,0 +1,19 @@
+import type { ProviderName } from '../../providers/types';
+import { NOVITA_ENDPOINTS } from './novita';
+import type { EndpointDef } from './types';
+import { VIDU_ENDPOINTS } from './vidu';
+
+export type { EndpointDef } from './types';
+
+/** Every endpoint vidu-queue can submit to, across providers. */
+export const ENDPOINTS: readonly EndpointDef[] = [...NOVITA_ENDPOINTS, ...VIDU_ENDPOINTS];
+
+/** The endpoint `endpoint` of `provider`, or `undefined` when vidu-queue does not support it. */
+export function getEndpoint(provider: ProviderName, endpoint: string): EndpointDef | undefined {
+  return ENDPOINTS.find((e) => e.provider === provider && e.endpoint === endpoint);
+}
+
+/** The endpoint names of `provider`, in registry order (for "known: …" messages). */
+export function endpointNames(provider: ProviderName): string[] {
+  return ENDPOINTS.filter((e) => e.provider === provider).map((e) => e.endpoint);
+}

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { ProviderName } from '../../providers/types';
+
+/** One provider endpoint that vidu-queue can submit jobs to. */
+export interface EndpointDef {
+  provider: ProviderName;
+  /** The endpoint's name in a job spec: `vidu-q3-turbo-i2v` (Novita) or `img2video` (Vidu). */
+  endpoint: string;
+  /** The HTTP path of the create call, e.g. `/v3/async/vidu-q3-turbo-i2v` or `/ent/v2/img2video`. */
+  path: string;
+  /**
+   * The zod schema of the provider's request fields. It rejects unknown fields, out-of-range
+   * values, wrong types and the cross-field rules (for example off-peak with audio on non-q3 Vidu
+   * models), each with a message naming the field and the rule. Parsing returns the params
+   * unchanged (no defaults are filled in: the provider applies its own).
+   */
+  params: z.ZodType<Record<string, unknown>>;
+  /** Whether the endpoint accepts the provider's `off_peak` flag at all. */
+  offPeak: boolean;
+}

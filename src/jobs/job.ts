@@ -1,0 +1,149 @@
+import type { NormalizedVideo, ProviderName } from '../providers/types';
+import type { JobSpec } from './spec';
+
+/**
+ * Where a job is in its lifecycle.
+ * - `queued`: enqueued, waiting for a worker;
+ * - `scheduled`: held until `schedule.notBefore` or an off-peak window;
+ * - `submitting`: the intent to submit is recorded, the create call is under way;
+ * - `submitted`: the provider task id is stored;
+ * - `running`: the provider reports the task queued or processing, and it is being polled;
+ * - terminal: `succeeded`, `failed`, `expired`, `cancelled`.
+ */
+export type JobState =
+  | 'queued'
+  | 'scheduled'
+  | 'submitting'
+  | 'submitted'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'expired'
+  | 'cancelled';
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
+  'succeeded',
+  'failed',
+  'expired',
+  'cancelled',
+]);
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** Why a job failed, expired or was cancelled. `retryable` says whether trying again could help. */
+export interface JobError {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+/** What the worker keeps in a BullMQ job's data: the spec and the step machine's state. */
+export interface JobRecord {
+  spec: JobSpec;
+  state: JobState;
+  /** Whether the task is (or will be) submitted in the provider's off-peak mode. */
+  offPeak: boolean;
+  enqueuedAt: number;
+  /** Set just before the create call; with no `taskId` after a crash, the outcome is unknown. */
+  submitIntentAt: number | null;
+  /** Create calls that failed with a retryable error. */
+  submitFailures: number;
+  taskId: string | null;
+  /** Every task id this job has had, oldest first. */
+  taskIds: string[];
+  submittedAt: number | null;
+  /** Polls made of the current task. */
+  polls: number;
+  /** Polls in a row that failed with a retryable error. */
+  pollErrors: number;
+  progress: number | null;
+  credits: number | null;
+  videos: NormalizedVideo[];
+  error: JobError | null;
+  endedAt: number | null;
+}
+
+export function newJobRecord(spec: JobSpec, now: number): JobRecord {
+  return {
+    spec,
+    state: 'queued',
+    offPeak: spec.params.off_peak === true,
+    enqueuedAt: now,
+    submitIntentAt: null,
+    submitFailures: 0,
+    taskId: null,
+    taskIds: [],
+    submittedAt: null,
+    polls: 0,
+    pollErrors: 0,
+    progress: null,
+    credits: null,
+    videos: [],
+    error: null,
+    endedAt: null,
+  };
+}
+
+export type EventType =
+  | 'job.enqueued'
+  | 'job.scheduled'
+  | 'job.submitted'
+  | 'job.progress'
+  | 'job.succeeded'
+  | 'job.failed'
+  | 'job.expired'
+  | 'job.cancelled';
+
+/** The one payload of every event, on the stream and on webhooks. */
+export interface JobEvent {
+  type: EventType;
+  jobId: string;
+  key: string;
+  provider: ProviderName;
+  endpoint: string;
+  taskId: string | null;
+  state: JobState;
+  offPeak: boolean;
+  videos: NormalizedVideo[];
+  error: JobError | null;
+  credits: number | null;
+  metadata: Record<string, unknown>;
+  /** ISO time of the transition. */
+  at: string;
+  /** 0-100 on `job.progress`, when the provider reports it. */
+  progress?: number | null;
+  /** Every task id the job has had, when more than one (a resubmission). */
+  taskIds?: string[];
+  /** Extra words on the transition (why it expired, why a cancel was refused, …). */
+  detail?: string;
+}
+
+export function eventFrom(
+  type: EventType,
+  jobId: string,
+  rec: JobRecord,
+  at: number,
+  extra: Pick<JobEvent, 'progress' | 'detail'> = {},
+): JobEvent {
+  const ev: JobEvent = {
+    type,
+    jobId,
+    key: rec.spec.key,
+    provider: rec.spec.provider,
+    endpoint: rec.spec.endpoint,
+    taskId: rec.taskId,
+    state: rec.state,
+    offPeak: rec.offPeak,
+    videos: rec.videos,
+    error: rec.error,
+    credits: rec.credits,
+    metadata: rec.spec.metadata,
+    at: new Date(at).toISOString(),
+  };
+  if (rec.taskIds.length > 1) ev.taskIds = rec.taskIds;
+  if (extra.progress !== undefined) ev.progress = extra.progress;
+  if (extra.detail !== undefined) ev.detail = extra.detail;
+  return ev;
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { PROVIDERS, type ProviderName } from '../providers/types';
+import { endpointNames, getEndpoint } from './endpoints';
+
+/** How much `metadata` may weigh once serialised; it travels in every event. */
+export const METADATA_MAX_BYTES = 16 * 1024;
+
+const isoTime = (field: string) =>
+  z
+    .string({ error: `${field} must be an ISO 8601 time string` })
+    .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), {
+      error: `${field} must be an ISO 8601 time such as 2026-11-21T01:00:00Z`,
+    });
+
+const scheduleSchema = z.strictObject(
+  {
+    notBefore: isoTime('schedule.notBefore').optional(),
+    window: z.literal('off-peak', { error: 'schedule.window must be "off-peak"' }).optional(),
+    deadline: isoTime('schedule.deadline').optional(),
+    offPeak: z.literal('auto', { error: 'schedule.offPeak must be "auto"' }).optional(),
+    onExpire: z
+      .enum(['fail', 'resubmit'], { error: 'schedule.onExpire must be "fail" or "resubmit"' })
+      .optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown field(s) ${iss.keys.join(', ')}`
+        : 'schedule must be an object',
+  },
+);
+
+const specSchema = z.strictObject(
+  {
+    key: z
+      .string({ error: 'key must be a string' })
+      .min(1, { error: 'key must not be empty' })
+      .max(512, { error: 'key must be at most 512 characters' })
+      .refine((s) => !/[\u0000-\u001f]/.test(s), {
+        error: 'key must not contain control characters',
+      })
+      .optional(),
+    provider: z.enum(PROVIDERS as [ProviderName, ...ProviderName[]], {
+      error: `provider must be one of ${PROVIDERS.join(', ')}`,
+    }),
+    endpoint: z
+      .string({ error: 'endpoint must be a string' })
+      .min(1, { error: 'endpoint is required' }),
+    params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }),
+    schedule: scheduleSchema.optional(),
+    webhook: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/, error: 'webhook.url must be an http(s) URL' }),
+      })
+      .optional(),
+    metadata: z
+      .record(z.string(), z.unknown(), { error: 'metadata must be an object' })
+      .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, {
+        error: `metadata must serialise to at most ${METADATA_MAX_BYTES} bytes`,
+      })
+      .optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown field(s) ${iss.keys.join(', ')}`
+        : 'a job spec must be a JSON object',
+  },
+);
+
+export type JobSchedule = z.infer<typeof scheduleSchema>;
+
+/** A job spec as users write it (see the README's "Job spec"). */
+export type JobSpecInput = z.input<typeof specSchema>;
+
+/** A validated job spec: `key` and `metadata` are always present. */
+export interface JobSpec {
+  key: string;
+  provider: ProviderName;
+  endpoint: string;
+  params: Record<string, unknown>;
+  schedule?: JobSchedule;
+  webhook?: { url: string };
+  metadata: Record<string, unknown>;
+}
+
+/** One reason a spec was rejected: the field (dotted path) and the rule it broke. */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+/** Thrown when a job spec fails validation. Nothing is enqueued from a rejected spec. */
+export class SpecValidationError extends Error {
+  override name = 'SpecValidationError';
+  constructor(readonly issues: SpecIssue[]) {
+    super(`invalid job spec: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+}
+
+function toPath(parts: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(spec)';
+}
+
+function issuesOf(err: z.ZodError, prefix: string[] = []): SpecIssue[] {
+  return err.issues.map((i) => ({ path: toPath([...prefix, ...i.path]), message: i.message }));
+}
+
+/**
+ * Validates a job spec: the envelope, then the endpoint's own param schema.
+ * @returns the normalised spec (a key is generated when absent).
+ * @throws SpecValidationError naming every bad field and the rule it broke.
+ */
+export function validateSpec(input: unknown, now: number = Date.now()): JobSpec {
+  const env = specSchema.safeParse(input);
+  if (!env.success) throw new SpecValidationError(issuesOf(env.error));
+  const s = env.data;
+  const def = getEndpoint(s.provider, s.endpoint);
+  if (!def) {
+    throw new SpecValidationError([
+      {
+        path: 'endpoint',
+        message: `unknown endpoint "${s.endpoint}" for provider ${s.provider}; known: ${endpointNames(s.provider).join(', ')}`,
+      },
+    ]);
+  }
+  const params = def.params.safeParse(s.params);
+  const issues: SpecIssue[] = params.success ? [] : issuesOf(params.error, ['params']);
+  const sched = s.schedule;
+  if (sched) {
+    const deadline = sched.deadline ? Date.parse(sched.deadline) : undefined;
+    const notBefore = sched.notBefore ? Date.parse(sched.notBefore) : undefined;
+    if (deadline !== undefined && deadline <= now) {
+      issues.push({ path: 'schedule.deadline', message: 'deadline is already past' });
+    }
+    if (deadline !== undefined && notBefore !== undefined && notBefore >= deadline) {
+      issues.push({ path: 'schedule.notBefore', message: 'notBefore must be before deadline' });
+    }
+    if (sched.offPeak === 'auto') {
+      if (!def.offPeak) {
+        issues.push({
+          path: 'schedule.offPeak',
+          message: `"auto" needs an endpoint with an off-peak mode; ${s.provider} ${s.endpoint} has none`,
+        });
+      }
+      if (deadline === undefined) {
+        issues.push({ path: 'schedule.offPeak', message: '"auto" needs schedule.deadline' });
+      }
+      if (s.params.off_peak !== undefined) {
+        issues.push({
+          path: 'params.off_peak',
+          message: 'leave off_peak unset when schedule.offPeak is "auto"; vidu-queue sets it',
+        });
+      }
+    }
+  }
+  if (issues.length > 0) throw new SpecValidationError(issues);
+  const spec: JobSpec = {
+    key: s.key ?? randomUUID(),
+    provider: s.provider,
+    endpoint: s.endpoint,
+    params: params.success ? params.data : s.params,
+    metadata: s.metadata ?? {},
+  };
+  if (sched) spec.schedule = sched;
+  if (s.webhook) spec.webhook = s.webhook;
+  return spec;
+}

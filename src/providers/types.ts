@@ -1,0 +1,77 @@
+/**
+ * The one small interface every provider adapter implements, and the one status union every
+ * provider's task status is mapped to.
+ */
+
+export type ProviderName = 'novita' | 'vidu';
+export const PROVIDERS: readonly ProviderName[] = ['novita', 'vidu'];
+
+/** A finished video, normalised across providers. */
+export interface NormalizedVideo {
+  url: string;
+  coverUrl: string | null;
+  watermarkedUrl: string | null;
+  /** When the provider's signed URL stops working (ISO time), when the provider says. */
+  expiresAt: string | null;
+}
+
+/** The normalised state of a provider task. */
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A provider-reported failure of a task (not of an HTTP call). */
+export interface TaskError {
+  /** The provider's own code (`err_code` on Vidu, `reason` on Novita), or `TASK_FAILED`. */
+  code: string;
+  message: string;
+}
+
+/** The result of one poll, mapped from the provider's JSON. */
+export interface TaskStatus {
+  state: TaskState;
+  /** 0-100 when the provider reports it. */
+  progress: number | null;
+  /** Estimated seconds to completion, when the provider reports it (Novita `task.eta`). */
+  etaSeconds: number | null;
+  videos: NormalizedVideo[];
+  error: TaskError | null;
+  /** Credits consumed, when the provider reports them (Vidu `credits`). */
+  credits: number | null;
+  /** The provider's raw state string, for logs and unknown values. */
+  rawState: string;
+}
+
+export interface SubmitRequest {
+  /** Endpoint name of the job spec, e.g. `vidu-q3-turbo-i2v` or `img2video`. */
+  endpoint: string;
+  /** The provider's own request fields, already validated. */
+  params: Record<string, unknown>;
+}
+
+export interface SubmitResult {
+  taskId: string;
+  /** Credits the provider says the task will cost (Vidu create response), when given. */
+  credits: number | null;
+}
+
+export type CancelResult =
+  | { cancelled: true }
+  /** The provider refused, e.g. Vidu's "task state is scheduled, can not cancel". */
+  | { cancelled: false; reason: string };
+
+export interface VideoProvider {
+  readonly name: ProviderName;
+  /** Creates a task. Throws a {@link ProviderError} on any failure. */
+  submit(req: SubmitRequest): Promise<SubmitResult>;
+  /** Reads a task's status. Throws a {@link ProviderError} on any failure. */
+  getTask(taskId: string): Promise<TaskStatus>;
+  /** Whether {@link VideoProvider.cancel} exists at this provider. */
+  readonly canCancel: boolean;
+  /** Cancels a task at the provider, where the provider has a cancel endpoint. */
+  cancel(taskId: string): Promise<CancelResult>;
+  /** Releases keep-alive sockets. */
+  close(): void;
+}
+
+/** An injectable clock (milliseconds since the epoch). */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();
