@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import type { ProviderErrorCategory } from './errors';
+import {
+  createHttpClient,
+  describeZodError,
+  excerpt,
+  httpError,
+  isEndpointName,
+  lenientNumber,
+  lenientString,
+  missingApiKey,
+  type HttpClient,
+  type HttpResponse,
+  type ProviderOptions,
+} from './http';
+import {
+  systemClock,
+  type CancelResult,
+  type NormalizedVideo,
+  type SubmitRequest,
+  type SubmitResult,
+  type TaskState,
+  type TaskStatus,
+  type VideoProvider,
+} from './types';
+
+/**
+ * The Novita adapter (`https://api.novita.ai`, Vidu models under `/v3/async/<endpoint>`).
+ * Auth: `Authorization: Bearer <key>`. No cancel endpoint exists.
+ */
+
+/** Novita error names (`reason` of an error body, §1.3 of providers.md) and what they mean. */
+const NOVITA_ERROR_CATEGORIES: Readonly<Record<string, ProviderErrorCategory>> = {
+  INVALID_REQUEST_BODY: 'validation',
+  IMAGE_FILE_EXCEEDS_MAX_SIZE: 'validation',
+  INVALID_IMAGE_FORMAT: 'validation',
+  IMAGE_EXCEEDS_MAX_RESOLUTION: 'validation',
+  INVALID_IMAGE_SIZE: 'validation',
+  ILLEGAL_PROMPT: 'content_policy',
+  ILLEGAL_IMAGE_CONTENT: 'content_policy',
+  BILLING_BALANCE_NOT_ENOUGH: 'credits',
+  MISSING_API_KEY: 'auth',
+  INVALID_API_KEY: 'auth',
+  BILLING_AUTH_FAILED: 'auth',
+  API_NOT_ALLOWED: 'auth',
+  FEATURE_NOT_ALLOWED: 'auth',
+  NEED_REAL_NAME_VERIFY: 'auth',
+  API_NOT_FOUND: 'not_found',
+  TASK_NOT_FOUND: 'not_found',
+  RATE_LIMIT_EXCEEDED: 'rate_limited',
+  BILLING_FAILED: 'server',
+  CREATE_TASK_FAILED: 'server',
+  GET_RESULT_FAILED: 'server',
+  TASK_FAILED: 'server',
+};
+
+/** The category of a Novita error name, or undefined when it is not a documented one. */
+export function novitaErrorCategory(reason: string): ProviderErrorCategory | undefined {
+  return Object.hasOwn(NOVITA_ERROR_CATEGORIES, reason)
+    ? NOVITA_ERROR_CATEGORIES[reason]
+    : undefined;
+}
+
+const STATUS_MAP: Readonly<Record<string, TaskState>> = {
+  TASK_STATUS_QUEUED: 'queued',
+  TASK_STATUS_PROCESSING: 'running',
+  TASK_STATUS_SUCCEED: 'succeeded',
+  TASK_STATUS_FAILED: 'failed',
+};
+
+const submitResponseSchema = z.object({
+  task_id: z.string().trim().min(1),
+  provider_request_id: lenientString,
+});
+
+/** Task Result (§1.2), lenient: unknown fields are ignored, numbers may be numeric strings. */
+const taskResultSchema = z.object({
+  task: z.object({
+    task_id: lenientString,
+    status: z.string(),
+    reason: lenientString,
+    task_type: lenientString,
+    eta: lenientNumber,
+    progress_percent: lenientNumber,
+  }),
+  videos: z
+    .array(
+      z.object({
+        video_url: z.string().min(1),
+        video_url_ttl: lenientNumber,
+        video_type: lenientString,
+      }),
+    )
+    .nullish(),
+});
+
+/**
+ * The code of a failed task: the error name in `reason` when it is one (`ILLEGAL_PROMPT`) or
+ * contains one (`ILLEGAL_IMAGE_CONTENT: nudity`), else `TASK_FAILED`.
+ */
+export function novitaTaskErrorCode(reason: string | null | undefined): string {
+  const r = reason?.trim() ?? '';
+  if (/^[A-Z][A-Z0-9_]{2,63}$/.test(r)) return r;
+  const embedded = /\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/.exec(r);
+  return embedded?.[1] ?? 'TASK_FAILED';
+}
+
+export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
+  const clock = opts.clock ?? systemClock;
+  const apiKey = opts.apiKey?.trim() || undefined;
+  const http: HttpClient | undefined = apiKey
+    ? createHttpClient({
+        provider: 'novita',
+        baseUrl: opts.baseUrl,
+        timeoutMs: opts.timeoutMs,
+        authorization: `Bearer ${apiKey}`,
+      })
+    : undefined;
+
+  const client = (context: string): HttpClient => {
+    if (!http) throw missingApiKey('novita', 'NOVITA_API_KEY', context);
+    return http;
+  };
+
+  const fail = (c: HttpClient, res: HttpResponse, context: string, submit: boolean) =>
+    httpError(c, res, { context, now: clock(), submit, categoryOf: novitaErrorCategory });
+
+  async function submit(req: SubmitRequest): Promise<SubmitResult> {
+    const context = `novita submit ${req.endpoint}`;
+    const c = client(context);
+    if (!isEndpointName(req.endpoint)) {
+      throw c.error({
+        category: 'validation',
+        code: 'INVALID_ENDPOINT',
+        message: `${context}: not an endpoint name`,
+      });
+    }
+    const res = await c.send({
+      method: 'POST',
+      path: `/v3/async/${req.endpoint}`,
+      body: req.params,
+      context,
+    });
+    if (res.status < 200 || res.status >= 300) throw fail(c, res, context, true);
+    const parsed = submitResponseSchema.safeParse(res.json);
+    if (!parsed.success) {
+      throw c.error({
+        category: 'invalid_response',
+        code: 'INVALID_RESPONSE',
+        status: res.status,
+        outcomeUnknown: true,
+        message: `${context}: ${res.status} with an unreadable body (${
+          res.json === undefined
+            ? `not JSON: ${excerpt(res.text, 100)}`
+            : describeZodError(parsed.error)
+        }); a task may exist`,
+      });
+    }
+    return { taskId: parsed.data.task_id, credits: null };
+  }
+
+  async function getTask(taskId: string): Promise<TaskStatus> {
+    const context = `novita getTask ${taskId}`;
+    const c = client(context);
+    const res = await c.send({
+      method: 'GET',
+      path: '/v3/async/task-result',
+      query: { task_id: taskId },
+      context,
+    });
+    if (res.status < 200 || res.status >= 300) throw fail(c, res, context, false);
+    const parsed = taskResultSchema.safeParse(res.json);
+    if (!parsed.success) {
+      throw c.error({
+        category: 'invalid_response',
+        code: 'INVALID_RESPONSE',
+        status: res.status,
+        message: `${context}: ${res.status} with an unreadable body (${
+          res.json === undefined
+            ? `not JSON: ${excerpt(res.text, 100)}`
+            : describeZodError(parsed.error)
+        })`,
+      });
+    }
+    const { task, videos } = parsed.data;
+    const state = Object.hasOwn(STATUS_MAP, task.status) ? STATUS_MAP[task.status] : undefined;
+    if (state === undefined) {
+      // TASK_STATUS_UNKNOWN (JS SDK) or anything new: poll again rather than guess.
+      throw c.error({
+        category: 'invalid_response',
+        code: 'UNKNOWN_TASK_STATUS',
+        status: res.status,
+        message: `${context}: unrecognised task status ${JSON.stringify(excerpt(task.status, 64))}`,
+      });
+    }
+    const now = clock();
+    const normalized: NormalizedVideo[] = (videos ?? []).map((v) => ({
+      url: v.video_url,
+      coverUrl: null,
+      watermarkedUrl: null,
+      expiresAt:
+        v.video_url_ttl != null && v.video_url_ttl > 0
+          ? new Date(now + Math.round(v.video_url_ttl * 1000)).toISOString()
+          : null,
+    }));
+    if (state === 'succeeded' && normalized.length === 0) {
+      throw c.error({
+        category: 'invalid_response',
+        code: 'NO_VIDEOS',
+        status: res.status,
+        message: `${context}: task succeeded but the result lists no video`,
+      });
+    }
+    const reason = task.reason?.trim() || undefined;
+    return {
+      state,
+      progress:
+        state === 'succeeded'
+          ? 100
+          : task.progress_percent != null
+            ? Math.min(100, Math.max(0, task.progress_percent))
+            : null,
+      etaSeconds: task.eta != null && task.eta > 0 ? task.eta : null,
+      videos: state === 'succeeded' ? normalized : [],
+      error:
+        state === 'failed'
+          ? {
+              code: novitaTaskErrorCode(reason),
+              message: c.redact(reason ?? 'task failed without a reason'),
+            }
+          : null,
+      credits: null,
+      rawState: task.status,
+    };
+  }
+
+  return {
+    name: 'novita',
+    canCancel: false,
+    submit,
+    getTask,
+    cancel: (): Promise<CancelResult> =>
+      Promise.resolve({ cancelled: false, reason: 'Novita has no cancel endpoint' }),
+    close: () => http?.close(),
+  };
+}
