@@ -107,7 +107,19 @@ const envSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: posInt('WORKER_STALLED_INTERVAL_MS').default(30_000),
   SHUTDOWN_TIMEOUT_MS: posInt('SHUTDOWN_TIMEOUT_MS').default(30_000),
   SIMULATOR_PORT: msInt('SIMULATOR_PORT').default(4010),
+  NOVITA_MAX_RPM: msInt('NOVITA_MAX_RPM').default(0),
+  VIDU_MAX_RPM: msInt('VIDU_MAX_RPM').default(0),
 });
+
+export interface ProviderConfig {
+  apiKey: string | undefined;
+  baseUrl: string;
+  /**
+   * Client-side ceiling on provider calls per minute across all workers of this provider's
+   * queue (each worker step makes at most one call); 0 for none. @defaultValue 0
+   */
+  maxRpm: number;
+}
 
 /** The parsed configuration. Durations are in milliseconds. */
 export interface Config {
@@ -115,8 +127,8 @@ export interface Config {
   redisUrl: string;
   /** Key prefix of every Redis key; use a hash tag such as `{vq}` on Redis Cluster. @defaultValue `vq` */
   prefix: string;
-  novita: { apiKey: string | undefined; baseUrl: string };
-  vidu: { apiKey: string | undefined; baseUrl: string };
+  novita: ProviderConfig;
+  vidu: ProviderConfig;
   /** How long an off-peak task may take before it counts as expired. @defaultValue 48 h */
   offPeakExpiryMs: number;
   /** First and largest delay between polls of a standard task. @defaultValue 5 s, 60 s */
@@ -195,8 +207,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     redisUrl: e.REDIS_URL,
     prefix: e.VIDU_QUEUE_PREFIX,
-    novita: { apiKey: e.NOVITA_API_KEY, baseUrl: e.NOVITA_BASE_URL.replace(/\/+$/, '') },
-    vidu: { apiKey: e.VIDU_API_KEY, baseUrl: e.VIDU_BASE_URL.replace(/\/+$/, '') },
+    novita: {
+      apiKey: e.NOVITA_API_KEY,
+      baseUrl: e.NOVITA_BASE_URL.replace(/\/+$/, ''),
+      maxRpm: e.NOVITA_MAX_RPM,
+    },
+    vidu: {
+      apiKey: e.VIDU_API_KEY,
+      baseUrl: e.VIDU_BASE_URL.replace(/\/+$/, ''),
+      maxRpm: e.VIDU_MAX_RPM,
+    },
     offPeakExpiryMs: e.OFF_PEAK_EXPIRY_MS,
     pollInitialMs: e.POLL_INITIAL_MS,
     pollMaxMs: e.POLL_MAX_MS,

@@ -37,7 +37,7 @@ const specSchema = z.strictObject(
       .string({ error: 'key must be a string' })
       .min(1, { error: 'key must not be empty' })
       .max(512, { error: 'key must be at most 512 characters' })
-      .refine((s) => !/[\u0000-\u001f]/.test(s), {
+      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), {
         error: 'key must not contain control characters',
       })
       .optional(),

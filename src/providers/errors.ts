@@ -85,6 +85,8 @@ export class ProviderError extends Error {
 export function isProviderError(err: unknown): err is ProviderError {
   return (
     err instanceof ProviderError ||
-    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ProviderError')
+    (typeof err === 'object' &&
+      err !== null &&
+      (err as { name?: unknown }).name === 'ProviderError')
   );
 }

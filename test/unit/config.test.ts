@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       VIDU_QUEUE_PREFIX: '{vq}',
       NOVITA_API_KEY: 'nk',
       NOVITA_BASE_URL: 'http://127.0.0.1:4010/',
+      NOVITA_MAX_RPM: '600',
       VIDU_API_KEY: 'vk',
       VIDU_BASE_URL: 'http://127.0.0.1:4011',
       OFF_PEAK_EXPIRY_MS: '1000',
@@ -43,7 +44,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
     });
     expect(c.prefix).toBe('{vq}');
-    expect(c.novita).toEqual({ apiKey: 'nk', baseUrl: 'http://127.0.0.1:4010' });
+    expect(c.novita).toEqual({ apiKey: 'nk', baseUrl: 'http://127.0.0.1:4010', maxRpm: 600 });
+    expect(c.vidu.maxRpm).toBe(0);
     expect(c.offPeakWindows).toEqual([
       { startMinute: 23 * 60, endMinute: 150 },
       { startMinute: 720, endMinute: 780 },

@@ -1,0 +1,303 @@
+import { createHash } from 'node:crypto';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createEventPublisher, type EventPublisher } from '../events/stream';
+import { eventFrom, isTerminal, newJobRecord, type JobRecord, type JobState } from '../jobs/job';
+import { SpecValidationError, validateSpec, type JobSpec, type SpecIssue } from '../jobs/spec';
+import { keys } from '../keys';
+import { PROVIDERS, systemClock, type Clock, type ProviderName } from '../providers/types';
+import { createClientConnection } from '../redis';
+import { queueName } from '../worker/worker';
+
+export interface ProducerOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Approximate maximum length of the event stream. @defaultValue 1,000,000 */
+  eventsMaxLen?: number;
+  clock?: Clock;
+}
+
+/** What `enqueue` returns. `created` is false when the key already had a job. */
+export interface EnqueueResult {
+  jobId: string;
+  key: string;
+  created: boolean;
+}
+
+/** A job as `get` and `vidu-queue status` show it. */
+export interface JobView {
+  jobId: string;
+  key: string;
+  provider: ProviderName;
+  endpoint: string;
+  state: JobState;
+  offPeak: boolean;
+  taskId: string | null;
+  taskIds: string[];
+  progress: number | null;
+  videos: JobRecord['videos'];
+  error: JobRecord['error'];
+  credits: number | null;
+  metadata: Record<string, unknown>;
+  enqueuedAt: string;
+  submittedAt: string | null;
+  endedAt: string | null;
+  polls: number;
+  /** A cancel was asked for and a worker has yet to carry it out. */
+  cancelRequested: boolean;
+}
+
+export interface CancelOutcome {
+  jobId: string;
+  /** The job's state when the call returned. */
+  state: JobState;
+  /** True when a cancel was recorded for a worker to carry out (at the provider too). */
+  requested: boolean;
+  message: string;
+}
+
+/** One bad spec of a batch: its index (0-based) and what is wrong with it. */
+export interface BatchIssue {
+  index: number;
+  issues: SpecIssue[];
+}
+
+/** Thrown by `enqueueMany` when any spec is invalid; nothing of the batch is enqueued. */
+export class BatchValidationError extends Error {
+  override name = 'BatchValidationError';
+  constructor(readonly items: BatchIssue[]) {
+    super(
+      `invalid batch: ${items.length} bad spec(s): ` +
+        items
+          .slice(0, 5)
+          .map((b) => `#${b.index}: ${b.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`)
+          .join(' | '),
+    );
+  }
+}
+
+/** Thrown when a key is reused for a different provider than the job it already names. */
+export class KeyConflictError extends Error {
+  override name = 'KeyConflictError';
+}
+
+/** The job id of a key: stable, so the same key always names the same job. */
+export function jobIdForKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+/**
+ * Job options: the processor handles provider errors itself; BullMQ's own attempts cover only
+ * unexpected errors (a Redis blip in the middle of a step), and never resubmit (a step resumes
+ * from the persisted record).
+ */
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: false,
+  removeOnFail: false,
+};
+
+export interface Producer {
+  /** Validates and enqueues one job. Same key twice → one job. */
+  enqueue(spec: unknown): Promise<EnqueueResult>;
+  /** Validates every spec first; if any is bad, enqueues nothing and throws BatchValidationError. */
+  enqueueMany(specs: readonly unknown[]): Promise<EnqueueResult[]>;
+  /** A job by id (or by key). Null when there is none. */
+  get(idOrKey: string): Promise<JobView | null>;
+  /** Cancels a job in any non-terminal state; ended jobs are left as they are. */
+  cancel(idOrKey: string): Promise<CancelOutcome | null>;
+  close(): Promise<void>;
+  /** The underlying connection, for readers of the event stream. */
+  readonly redis: Redis;
+}
+
+export function createProducer(opts: ProducerOptions): Producer {
+  const clock = opts.clock ?? systemClock;
+  const redis = createClientConnection(opts.redisUrl);
+  redis.on('error', () => undefined); // surfaced by the failing call instead
+  const k = keys(opts.prefix);
+  const queues = Object.fromEntries(
+    PROVIDERS.map((p) => [
+      p,
+      new Queue<JobRecord>(queueName(p), { connection: redis, prefix: opts.prefix }),
+    ]),
+  ) as Record<ProviderName, Queue<JobRecord>>;
+  const publisher: EventPublisher = createEventPublisher(
+    redis,
+    opts.prefix,
+    opts.eventsMaxLen ?? 1_000_000,
+  );
+
+  /**
+   * Reserves each key's job id for its provider. Conflicts are checked before anything is
+   * written, so a batch with a conflicting key leaves no trace. Returns which ids were new.
+   */
+  async function reserve(entries: { spec: JobSpec; jobId: string }[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const owners = await redis.hmget(k.jobIndex, ...entries.map((e) => e.jobId));
+    entries.forEach(({ spec }, i) => {
+      const owner = owners[i];
+      if (owner && owner !== spec.provider) {
+        throw new KeyConflictError(
+          `key "${spec.key}" already names a job on provider ${owner}; use another key`,
+        );
+      }
+    });
+    const pipe = redis.pipeline();
+    for (const { spec, jobId } of entries) pipe.hsetnx(k.jobIndex, jobId, spec.provider);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, v]) => {
+      if (err) throw err;
+      return v === 1;
+    });
+  }
+
+  async function addAll(specs: JobSpec[]): Promise<EnqueueResult[]> {
+    const now = clock();
+    const results: EnqueueResult[] = [];
+    const firstIndex = new Map<string, number>();
+    const unique: { spec: JobSpec; jobId: string }[] = [];
+    for (const spec of specs) {
+      const jobId = jobIdForKey(spec.key);
+      if (!firstIndex.has(jobId)) {
+        firstIndex.set(jobId, results.length);
+        unique.push({ spec, jobId });
+      }
+      results.push({ jobId, key: spec.key, created: false });
+    }
+    const fresh = await reserve(unique);
+    unique.forEach(({ jobId }, i) => {
+      (results[firstIndex.get(jobId) as number] as EnqueueResult).created = fresh[i] === true;
+    });
+    for (const provider of PROVIDERS) {
+      const mine = unique.filter((a) => a.spec.provider === provider);
+      for (let i = 0; i < mine.length; i += 1000) {
+        const chunk = mine.slice(i, i + 1000);
+        // Adding a job id that exists is a no-op in BullMQ, so a retried enqueue is safe.
+        await queues[provider].addBulk(
+          chunk.map(({ spec, jobId }) => ({
+            name: spec.endpoint,
+            data: newJobRecord(spec, now),
+            opts: { ...JOB_OPTIONS, jobId },
+          })),
+        );
+      }
+    }
+    const created = unique.filter((_, i) => fresh[i]);
+    for (let i = 0; i < created.length; i += 1000) {
+      await Promise.all(
+        created
+          .slice(i, i + 1000)
+          .map(({ spec, jobId }) =>
+            publisher.publish(
+              eventFrom('job.enqueued', jobId, newJobRecord(spec, now), now),
+              'enqueued',
+            ),
+          ),
+      );
+    }
+    return results;
+  }
+
+  async function find(idOrKey: string): Promise<{ jobId: string; provider: ProviderName } | null> {
+    for (const jobId of [idOrKey, jobIdForKey(idOrKey)]) {
+      const provider = (await redis.hget(k.jobIndex, jobId)) as ProviderName | null;
+      if (provider) return { jobId, provider };
+    }
+    return null;
+  }
+
+  async function load(idOrKey: string) {
+    const found = await find(idOrKey);
+    if (!found) return null;
+    const job = await queues[found.provider].getJob(found.jobId);
+    if (!job) return null;
+    return { ...found, job };
+  }
+
+  function view(jobId: string, rec: JobRecord, cancelRequested: boolean): JobView {
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return {
+      jobId,
+      key: rec.spec.key,
+      provider: rec.spec.provider,
+      endpoint: rec.spec.endpoint,
+      state: rec.state,
+      offPeak: rec.offPeak,
+      taskId: rec.taskId,
+      taskIds: rec.taskIds,
+      progress: rec.progress,
+      videos: rec.videos,
+      error: rec.error,
+      credits: rec.credits,
+      metadata: rec.spec.metadata,
+      enqueuedAt: new Date(rec.enqueuedAt).toISOString(),
+      submittedAt: iso(rec.submittedAt),
+      endedAt: iso(rec.endedAt),
+      polls: rec.polls,
+      cancelRequested,
+    };
+  }
+
+  return {
+    redis,
+    async enqueue(input) {
+      const spec = validateSpec(input, clock());
+      const [res] = await addAll([spec]);
+      return res as EnqueueResult;
+    },
+    async enqueueMany(inputs) {
+      const now = clock();
+      const specs: JobSpec[] = [];
+      const bad: BatchIssue[] = [];
+      inputs.forEach((input, index) => {
+        try {
+          specs.push(validateSpec(input, now));
+        } catch (err) {
+          if (err instanceof SpecValidationError) bad.push({ index, issues: err.issues });
+          else throw err;
+        }
+      });
+      if (bad.length > 0) throw new BatchValidationError(bad);
+      return addAll(specs);
+    },
+    async get(idOrKey) {
+      const found = await load(idOrKey);
+      if (!found) return null;
+      const cancelRequested = (await redis.hexists(k.cancels, found.jobId)) === 1;
+      return view(found.jobId, found.job.data, cancelRequested);
+    },
+    async cancel(idOrKey) {
+      const found = await load(idOrKey);
+      if (!found) return null;
+      const rec = found.job.data;
+      if (isTerminal(rec.state)) {
+        return {
+          jobId: found.jobId,
+          state: rec.state,
+          requested: false,
+          message: `job already ended as ${rec.state}; nothing to cancel`,
+        };
+      }
+      await redis.hset(k.cancels, found.jobId, String(clock()));
+      // A job waiting for its next poll or its time is brought forward so a worker handles the
+      // cancel now rather than at its next step.
+      if ((await found.job.getState()) === 'delayed') {
+        await found.job.promote().catch(() => undefined);
+      }
+      return {
+        jobId: found.jobId,
+        state: rec.state,
+        requested: true,
+        message: rec.taskId
+          ? `cancel requested; a worker will cancel task ${rec.taskId} at ${rec.spec.provider} where it can`
+          : 'cancel requested; the job will end cancelled without being submitted',
+      };
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,401 @@
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { EventPublisher } from '../events/stream';
+import { eventFrom, isTerminal, type EventType, type JobError, type JobRecord } from '../jobs/job';
+import type { Logger } from '../logger';
+import { isProviderError, type ProviderError } from '../providers/errors';
+import { taskErrorRetryable } from '../providers';
+import type { Clock, ProviderName, TaskStatus, VideoProvider } from '../providers/types';
+import { keys } from '../keys';
+import { nextPollDelay, submitRetryDelay } from './poll-schedule';
+
+/** What one step of the machine needs; all of it injected so tests can pin time and chance. */
+export interface ProcessorDeps {
+  config: Config;
+  providers: Record<ProviderName, VideoProvider>;
+  queues: Record<ProviderName, Queue>;
+  publisher: EventPublisher;
+  redis: Redis;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+}
+
+/** Error codes vidu-queue itself gives, beside the providers' own. */
+export const ERROR_CODES = {
+  taskTimeout: 'task_timeout',
+  submitOutcomeUnknown: 'submit_outcome_unknown',
+  providerCancelled: 'provider_cancelled',
+  cancelled: 'cancelled',
+  offPeakExpired: 'off_peak_expired',
+  stalled: 'worker_stalled',
+} as const;
+
+function errorFromProvider(err: ProviderError): JobError {
+  return { code: err.code, message: err.message, retryable: err.retryable };
+}
+
+/** The outcome of a step that ended the job: BullMQ sees `completed` or `failed`. */
+export type StepResult = JobRecord;
+
+/**
+ * Runs one step of a job's machine: schedule → submit → poll → finish. A step that waits
+ * (for a time, or for the next poll) persists the record, moves the job to BullMQ's delayed set
+ * and throws `DelayedError`, so a waiting job holds no worker slot.
+ */
+export async function processJob(
+  job: Job<JobRecord>,
+  token: string | undefined,
+  deps: ProcessorDeps,
+): Promise<StepResult> {
+  const step = new Step(job, token, deps);
+  return step.run();
+}
+
+class Step {
+  private rec: JobRecord;
+  private readonly id: string;
+  private readonly provider: VideoProvider;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly job: Job<JobRecord>,
+    private readonly token: string | undefined,
+    private readonly d: ProcessorDeps,
+  ) {
+    this.rec = job.data;
+    this.id = job.id as string;
+    this.provider = d.providers[this.rec.spec.provider];
+    this.log = d.logger.child({
+      jobId: this.id,
+      key: this.rec.spec.key,
+      provider: this.rec.spec.provider,
+      ...(this.rec.taskId ? { taskId: this.rec.taskId } : {}),
+    });
+  }
+
+  async run(): Promise<StepResult> {
+    const rec = this.rec;
+    if (isTerminal(rec.state)) return this.finishRecorded();
+    if (rec.state === 'queued' || rec.state === 'scheduled') {
+      await this.emit('job.enqueued', 'enqueued', { ...rec, state: 'queued' }, rec.enqueuedAt);
+    }
+    if (await this.d.redis.hexists(keys(this.d.config.prefix).cancels, this.id)) {
+      return this.cancel();
+    }
+    switch (rec.state) {
+      case 'queued':
+      case 'scheduled':
+        return this.submit();
+      case 'submitting':
+        if (rec.taskId) return this.poll();
+        return this.unknownOutcome('the worker stopped while a create call was in flight');
+      case 'submitted':
+      case 'running':
+        return this.poll();
+      default:
+        return this.finishRecorded();
+    }
+  }
+
+  // ---- persistence and events ------------------------------------------------------------
+
+  private async save(patch: Partial<JobRecord>): Promise<void> {
+    this.rec = { ...this.rec, ...patch };
+    await this.job.updateData(this.rec);
+  }
+
+  private async emit(
+    type: EventType,
+    once?: string,
+    rec: JobRecord = this.rec,
+    at: number = this.d.clock(),
+    extra: { progress?: number | null; detail?: string } = {},
+  ): Promise<void> {
+    await this.d.publisher.publish(eventFrom(type, this.id, rec, at, extra), once);
+  }
+
+  private async waitUntil(ts: number): Promise<never> {
+    await this.job.moveToDelayed(Math.max(ts, this.d.clock() + 1), this.token);
+    throw new DelayedError();
+  }
+
+  /** Ends the job: persist the terminal record, publish its one terminal event, tell BullMQ. */
+  private async end(
+    state: 'succeeded' | 'failed' | 'expired' | 'cancelled',
+    patch: Partial<JobRecord>,
+    detail?: string,
+  ): Promise<StepResult> {
+    await this.save({ ...patch, state, endedAt: this.d.clock(), submitIntentAt: null });
+    return this.finishRecorded(detail);
+  }
+
+  /** Publishes the terminal event of an already-terminal record (once) and ends the BullMQ job. */
+  private async finishRecorded(detail?: string): Promise<StepResult> {
+    const rec = this.rec;
+    const type = `job.${rec.state}` as EventType;
+    await this.emit(type, 'terminal', rec, rec.endedAt ?? this.d.clock(), detail ? { detail } : {});
+    this.log.info({ state: rec.state, error: rec.error?.code }, 'job ended');
+    if (rec.state === 'failed' || rec.state === 'expired') {
+      throw new UnrecoverableError(
+        rec.error ? `${rec.error.code}: ${rec.error.message}` : rec.state,
+      );
+    }
+    return rec;
+  }
+
+  private fail(error: JobError, detail?: string): Promise<StepResult> {
+    return this.end('failed', { error }, detail);
+  }
+
+  // ---- cancel ------------------------------------------------------------------------------
+
+  private async cancel(): Promise<StepResult> {
+    const { taskId } = this.rec;
+    let detail: string;
+    if (!taskId) {
+      detail = 'cancelled before it was submitted';
+    } else if (!this.provider.canCancel) {
+      detail = `${this.provider.name} has no cancel endpoint; task ${taskId} may still run at the provider`;
+    } else {
+      try {
+        const r = await this.provider.cancel(taskId);
+        detail = r.cancelled
+          ? `task ${taskId} cancelled at the provider`
+          : `the provider refused to cancel task ${taskId}: ${r.reason}`;
+      } catch (err) {
+        detail = `cancelling task ${taskId} at the provider failed: ${(err as Error).message}`;
+      }
+    }
+    const result = await this.end(
+      'cancelled',
+      { error: { code: ERROR_CODES.cancelled, message: detail, retryable: false } },
+      detail,
+    );
+    await this.d.redis.hdel(keys(this.d.config.prefix).cancels, this.id);
+    return result;
+  }
+
+  // ---- submit ------------------------------------------------------------------------------
+
+  private async submit(): Promise<StepResult> {
+    const now = this.d.clock();
+    const notBefore = this.rec.spec.schedule?.notBefore;
+    if (notBefore && Date.parse(notBefore) > now) {
+      if (this.rec.state !== 'scheduled') {
+        await this.save({ state: 'scheduled' });
+        await this.emit('job.scheduled', 'scheduled', this.rec, now, {
+          detail: `held until ${notBefore}`,
+        });
+      }
+      return this.waitUntil(Date.parse(notBefore));
+    }
+
+    await this.save({ state: 'submitting', submitIntentAt: now });
+    let taskId: string;
+    let credits: number | null;
+    try {
+      const res = await this.provider.submit({
+        endpoint: this.rec.spec.endpoint,
+        params: this.submitParams(),
+      });
+      taskId = res.taskId;
+      credits = res.credits;
+    } catch (err) {
+      if (!isProviderError(err)) throw err;
+      return this.submitFailed(err);
+    }
+    await this.save({
+      state: 'submitted',
+      taskId,
+      taskIds: [...this.rec.taskIds, taskId],
+      submittedAt: this.d.clock(),
+      submitIntentAt: null,
+      credits,
+      polls: 0,
+      pollErrors: 0,
+      progress: null,
+    });
+    this.log.info({ taskId }, 'submitted');
+    await this.emit('job.submitted', `submitted:${taskId}`);
+    return this.scheduleNextPoll(null);
+  }
+
+  private submitParams(): Record<string, unknown> {
+    return this.rec.spec.params;
+  }
+
+  private async submitFailed(err: ProviderError): Promise<StepResult> {
+    this.log.warn({ err: err.toJSON() }, 'submit failed');
+    if (err.outcomeUnknown) return this.unknownOutcome(err.message);
+    if (err.category === 'rate_limited') {
+      await this.save({ state: 'queued', submitIntentAt: null });
+      return this.rateLimited(err);
+    }
+    if (err.retryable) {
+      const failures = this.rec.submitFailures + 1;
+      if (failures < this.d.config.submitAttempts) {
+        await this.save({ state: 'queued', submitIntentAt: null, submitFailures: failures });
+        const delay = submitRetryDelay(failures, this.d.config.submitBackoffMs, this.d.random);
+        return this.waitUntil(this.d.clock() + delay);
+      }
+      await this.save({ submitFailures: failures });
+      return this.fail(
+        errorFromProvider(err),
+        `gave up after ${failures} failed create calls (SUBMIT_ATTEMPTS=${this.d.config.submitAttempts})`,
+      );
+    }
+    return this.fail(errorFromProvider(err));
+  }
+
+  /**
+   * A create call may or may not have made a task. Never pay twice silently: by default the job
+   * fails with `submit_outcome_unknown`; with SUBMIT_UNKNOWN_OUTCOME=resubmit it submits again,
+   * and says so in an event first.
+   */
+  private async unknownOutcome(why: string): Promise<StepResult> {
+    const message = `submit outcome unknown (${why}); a task may exist at the provider and be billed`;
+    if (this.d.config.submitUnknownOutcome === 'resubmit') {
+      await this.emit('job.progress', undefined, this.rec, this.d.clock(), {
+        progress: null,
+        detail: `${message}; submitting again because SUBMIT_UNKNOWN_OUTCOME=resubmit`,
+      });
+      await this.save({ state: 'queued', submitIntentAt: null });
+      return this.submit();
+    }
+    return this.fail({ code: ERROR_CODES.submitOutcomeUnknown, message, retryable: false });
+  }
+
+  /** Pauses the whole provider queue for the Retry-After time; the job goes back to wait. */
+  private async rateLimited(err: ProviderError): Promise<never> {
+    const ms = Math.max(1, err.retryAfterMs ?? 1_000);
+    this.log.warn({ retryAfterMs: ms }, 'rate limited; pausing the provider queue');
+    await this.d.queues[this.rec.spec.provider].rateLimit(ms);
+    throw Worker.RateLimitError();
+  }
+
+  // ---- poll --------------------------------------------------------------------------------
+
+  private endAt(): number {
+    const base = this.rec.submittedAt ?? this.d.clock();
+    return base + (this.rec.offPeak ? this.d.config.offPeakExpiryMs : this.d.config.taskTimeoutMs);
+  }
+
+  private async poll(): Promise<StepResult> {
+    const taskId = this.rec.taskId as string;
+    let status: TaskStatus;
+    try {
+      status = await this.provider.getTask(taskId);
+    } catch (err) {
+      if (!isProviderError(err)) throw err;
+      return this.pollFailed(err);
+    }
+    const polls = this.rec.polls + 1;
+    switch (status.state) {
+      case 'succeeded':
+        return this.end('succeeded', {
+          polls,
+          pollErrors: 0,
+          progress: 100,
+          videos: status.videos,
+          credits: status.credits ?? this.rec.credits,
+          error: null,
+        });
+      case 'failed': {
+        const code = status.error?.code ?? 'TASK_FAILED';
+        return this.end('failed', {
+          polls,
+          pollErrors: 0,
+          credits: status.credits ?? this.rec.credits,
+          error: {
+            code,
+            message: status.error?.message || `task ${taskId} failed at the provider`,
+            retryable: taskErrorRetryable(this.rec.spec.provider, code),
+          },
+        });
+      }
+      case 'cancelled':
+        return this.end('failed', {
+          polls,
+          pollErrors: 0,
+          error: {
+            code: ERROR_CODES.providerCancelled,
+            message: status.error?.message || `task ${taskId} was cancelled at the provider`,
+            retryable: true,
+          },
+        });
+      default:
+        break;
+    }
+    const firstRunning = this.rec.state !== 'running';
+    const progressChanged = status.progress !== null && status.progress !== this.rec.progress;
+    await this.save({ state: 'running', polls, pollErrors: 0, progress: status.progress });
+    if (firstRunning || progressChanged) {
+      await this.emit('job.progress', undefined, this.rec, this.d.clock(), {
+        progress: status.progress,
+      });
+    }
+    if (this.d.clock() >= this.endAt()) return this.timedOut();
+    return this.scheduleNextPoll(status);
+  }
+
+  private async scheduleNextPoll(status: TaskStatus | null): Promise<never> {
+    const now = this.d.clock();
+    const c = this.d.config;
+    const delay = nextPollDelay({
+      polls: this.rec.polls,
+      status,
+      now,
+      submittedAt: this.rec.submittedAt ?? now,
+      endAt: this.endAt(),
+      cadence: this.rec.offPeak
+        ? { initialMs: c.offPeakPollInitialMs, maxMs: c.offPeakPollMaxMs }
+        : { initialMs: c.pollInitialMs, maxMs: c.pollMaxMs },
+      random: this.d.random,
+    });
+    return this.waitUntil(now + delay);
+  }
+
+  private async pollFailed(err: ProviderError): Promise<StepResult> {
+    this.log.warn({ err: err.toJSON() }, 'poll failed');
+    if (err.category === 'rate_limited') return this.rateLimited(err);
+    if (!err.retryable) return this.fail(errorFromProvider(err));
+    // The task runs on at the provider whatever happened to this call: keep polling, with
+    // backoff, until the task's own timeout or expiry.
+    const pollErrors = this.rec.pollErrors + 1;
+    await this.save({ pollErrors });
+    const now = this.d.clock();
+    if (now >= this.endAt()) return this.timedOut();
+    const delay = Math.min(
+      submitRetryDelay(pollErrors, this.d.config.pollInitialMs, this.d.random),
+      this.rec.offPeak ? this.d.config.offPeakPollMaxMs : this.d.config.pollMaxMs,
+    );
+    return this.waitUntil(Math.min(now + delay, this.endAt()));
+  }
+
+  /** The task ran past its limit: cancel it where the provider can, then end the job. */
+  private async timedOut(): Promise<StepResult> {
+    const taskId = this.rec.taskId as string;
+    let cancelNote = '';
+    if (this.provider.canCancel) {
+      try {
+        const r = await this.provider.cancel(taskId);
+        cancelNote = r.cancelled ? '; cancelled at the provider' : `; cancel refused: ${r.reason}`;
+      } catch (err) {
+        cancelNote = `; cancel failed: ${(err as Error).message}`;
+      }
+    }
+    if (this.rec.offPeak) {
+      const hours = this.d.config.offPeakExpiryMs / 3_600_000;
+      const message = `off-peak task ${taskId} did not end within ${hours} h (OFF_PEAK_EXPIRY_MS)${cancelNote}`;
+      return this.end(
+        'expired',
+        { error: { code: ERROR_CODES.offPeakExpired, message, retryable: true } },
+        message,
+      );
+    }
+    const message = `task ${taskId} ran longer than ${this.d.config.taskTimeoutMs} ms (TASK_TIMEOUT_MS)${cancelNote}`;
+    return this.fail({ code: ERROR_CODES.taskTimeout, message, retryable: true });
+  }
+}

@@ -1,0 +1,162 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Config } from '../config';
+import { createEventPublisher } from '../events/stream';
+import { eventFrom, isTerminal, type JobRecord } from '../jobs/job';
+import type { Logger } from '../logger';
+import { createProviders } from '../providers';
+import {
+  PROVIDERS,
+  systemClock,
+  type Clock,
+  type ProviderName,
+  type VideoProvider,
+} from '../providers/types';
+import { createWorkerConnection } from '../redis';
+import { ERROR_CODES, processJob, type ProcessorDeps } from './processor';
+
+export interface WorkerOptions {
+  config: Config;
+  logger: Logger;
+  /** Which provider queues to serve. @defaultValue both */
+  providers?: readonly ProviderName[];
+  /** Injected provider adapters (tests); by default built from the config. */
+  adapters?: Record<ProviderName, VideoProvider>;
+  clock?: Clock;
+  random?: () => number;
+}
+
+export interface RunningWorker {
+  /** The BullMQ workers, one per provider queue. */
+  readonly workers: Worker<JobRecord>[];
+  /**
+   * Stops taking jobs, waits up to `SHUTDOWN_TIMEOUT_MS` for the steps in flight to finish, then
+   * closes. A step cut off by the timeout is picked up again by another worker (BullMQ's stalled
+   * check): it resumes from its persisted step and never submits twice.
+   */
+  close(): Promise<void>;
+}
+
+/** The BullMQ queue name of a provider. */
+export function queueName(provider: ProviderName): string {
+  return provider;
+}
+
+/**
+ * Starts one BullMQ worker per provider queue, so a 429 from one provider (which pauses that
+ * provider's queue) never stalls the other.
+ */
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? Math.random;
+  const served = opts.providers ?? PROVIDERS;
+  const connection = createWorkerConnection(config.redisUrl);
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const adapters = opts.adapters ?? createProviders(config, clock);
+  const queues = Object.fromEntries(
+    PROVIDERS.map((p) => [p, new Queue(queueName(p), { connection, prefix: config.prefix })]),
+  ) as Record<ProviderName, Queue>;
+  const publisher = createEventPublisher(connection, config.prefix, config.eventsMaxLen);
+  const deps: ProcessorDeps = {
+    config,
+    providers: adapters,
+    queues,
+    publisher,
+    redis: connection,
+    clock,
+    random,
+    logger,
+  };
+
+  const workerConnections = served.map(() => createWorkerConnection(config.redisUrl));
+  for (const c of workerConnections) c.on('error', () => undefined); // reported by the worker
+  const workers = served.map((provider, i) => {
+    const w = new Worker<JobRecord>(
+      queueName(provider),
+      (job, token) => processJob(job, token, deps),
+      {
+        connection: workerConnections[i]!,
+        prefix: config.prefix,
+        concurrency: config.workerConcurrency,
+        lockDuration: config.workerLockMs,
+        stalledInterval: config.workerStalledIntervalMs,
+        // A step is short and idempotent (it resumes from the persisted record), so a job whose
+        // worker died is given to another worker several times before BullMQ gives up on it.
+        maxStalledCount: 10,
+        // BullMQ honours a manual rate limit (a 429's Retry-After, set with queue.rateLimit)
+        // only when the worker has a limiter; with no ceiling configured it never binds.
+        limiter:
+          config[provider].maxRpm > 0
+            ? { max: config[provider].maxRpm, duration: 60_000 }
+            : { max: Number.MAX_SAFE_INTEGER, duration: 1_000 },
+        autorun: false,
+      },
+    );
+    w.on('error', (err) => logger.error({ err: err.message, provider }, 'worker error'));
+    w.on('failed', (job, err) => {
+      if (job) void publishStalledFailure(job, err);
+    });
+    return w;
+  });
+
+  /**
+   * When BullMQ fails a job by itself (stalled too often, or an unexpected error on the last
+   * attempt), the processor never published a terminal event: publish one here.
+   */
+  async function publishStalledFailure(job: Job<JobRecord>, err: Error): Promise<void> {
+    try {
+      const rec = job.data;
+      if (!rec || isTerminal(rec.state)) return;
+      if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(err.message)) return;
+      const failed: JobRecord = {
+        ...rec,
+        state: 'failed',
+        endedAt: clock(),
+        error: {
+          code: /stalled/i.test(err.message) ? ERROR_CODES.stalled : 'internal_error',
+          message: err.message,
+          retryable: true,
+        },
+      };
+      await job.updateData(failed).catch(() => undefined);
+      await publisher.publish(eventFrom('job.failed', job.id as string, failed, clock()));
+    } catch (e) {
+      logger.error({ err: (e as Error).message }, 'could not publish a failure event');
+    }
+  }
+
+  for (const w of workers) void w.run();
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info(
+    { providers: served, concurrency: config.workerConcurrency, prefix: config.prefix },
+    'worker started',
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    workers,
+    close() {
+      closing ??= (async () => {
+        const graceful = Promise.all(workers.map((w) => w.close()));
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((r) => {
+            timer = setTimeout(() => r(true), config.shutdownTimeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) {
+          logger.warn('shutdown timeout reached; closing workers forcefully');
+          await Promise.all(workers.map((w) => w.close(true)));
+        }
+        await Promise.all(Object.values(queues).map((q) => q.close()));
+        for (const a of Object.values(adapters)) a.close();
+        connection.disconnect();
+        for (const c of workerConnections) c.disconnect();
+        logger.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

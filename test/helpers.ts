@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../src/config';
+import { readEvents, type StreamEvent } from '../src/events/stream';
+import { createLogger } from '../src/logger';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../src/providers/simulator';
+
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** A fresh prefix per test, so tests never see each other's keys. */
+export function testPrefix(): string {
+  return `vqt-${randomUUID().slice(0, 8)}`;
+}
+
+/** A config for tests: fast polls, a fresh prefix, the simulator as both providers. */
+export function testConfig(simUrl: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    REDIS_URL,
+    VIDU_QUEUE_PREFIX: testPrefix(),
+    NOVITA_BASE_URL: simUrl,
+    VIDU_BASE_URL: simUrl,
+    NOVITA_API_KEY: 'test-novita-key',
+    VIDU_API_KEY: 'test-vidu-key',
+    POLL_INITIAL_MS: '50',
+    POLL_MAX_MS: '200',
+    OFF_PEAK_POLL_INITIAL_MS: '100',
+    OFF_PEAK_POLL_MAX_MS: '400',
+    SUBMIT_BACKOFF_MS: '50',
+    HTTP_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export const silentLogger = createLogger('silent');
+
+export async function startSim(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = createSimulator({ taskDurationMs: 300, ...opts });
+  await sim.listen(0, '127.0.0.1');
+  return sim;
+}
+
+export function redisClient(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+}
+
+/** Deletes every key under a prefix. */
+export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export async function allEvents(redis: Redis, prefix: string): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  let last = '-';
+  for (;;) {
+    const batch = await readEvents(redis, prefix, last, 1000);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+    last = (batch[batch.length - 1] as StreamEvent).id;
+  }
+}
+
+/** Waits until every job id has a terminal event; returns the events per job, in stream order. */
+export async function waitForTerminal(
+  redis: Redis,
+  prefix: string,
+  jobIds: string[],
+  timeoutMs = 30_000,
+): Promise<Map<string, StreamEvent['event'][]>> {
+  const terminal = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
+  return waitFor(
+    async () => {
+      const byJob = new Map<string, StreamEvent['event'][]>();
+      for (const { event } of await allEvents(redis, prefix)) {
+        const list = byJob.get(event.jobId) ?? [];
+        list.push(event);
+        byJob.set(event.jobId, list);
+      }
+      const done = jobIds.every((id) => (byJob.get(id) ?? []).some((e) => terminal.has(e.type)));
+      return done ? byJob : null;
+    },
+    timeoutMs,
+    `terminal events of ${jobIds.length} job(s)`,
+  );
+}
+
+export const IMG = 'https://example.com/test/frame.png';
+
+/** A valid spec for each seed endpoint. */
+export function seedSpecs(tag: string): Record<string, unknown>[] {
+  return [
+    {
+      key: `${tag}/q3pro`,
+      provider: 'novita',
+      endpoint: 'vidu-q3-pro-i2v',
+      params: {
+        images: [IMG],
+        prompt: `${tag} q3pro`,
+        duration: 5,
+        audio: 'https://example.com/a.mp3',
+      },
+    },
+    {
+      key: `${tag}/q3turbo`,
+      provider: 'novita',
+      endpoint: 'vidu-q3-turbo-i2v',
+      params: { images: [IMG], prompt: `${tag} q3turbo`, audio: true },
+    },
+    {
+      key: `${tag}/q2pro`,
+      provider: 'novita',
+      endpoint: 'vidu-q2-pro-img2video',
+      params: { images: [IMG], prompt: `${tag} q2pro`, duration: 5 },
+    },
+    {
+      key: `${tag}/ref`,
+      provider: 'novita',
+      endpoint: 'vidu-q2-reference2video',
+      params: { subjects: [{ id: 'cat', images: [IMG] }], prompt: `${tag} @cat runs`, duration: 4 },
+    },
+    {
+      key: `${tag}/vidu`,
+      provider: 'vidu',
+      endpoint: 'img2video',
+      params: { model: 'viduq3-turbo', images: [IMG], prompt: `${tag} vidu`, duration: 5 },
+    },
+  ];
+}

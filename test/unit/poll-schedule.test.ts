@@ -1,0 +1,70 @@
+import type { TaskStatus } from '../../src/providers/types';
+import { nextPollDelay, submitRetryDelay, POLL_GROWTH } from '../../src/worker/poll-schedule';
+
+const cadence = { initialMs: 5_000, maxMs: 60_000 };
+const mid = () => 0.5; // no jitter
+const status = (p: Partial<TaskStatus>): TaskStatus => ({
+  state: 'running',
+  progress: null,
+  etaSeconds: null,
+  videos: [],
+  error: null,
+  credits: null,
+  rawState: 'processing',
+  ...p,
+});
+const base = {
+  now: 100_000,
+  submittedAt: 100_000,
+  endAt: 100_000 + 7_200_000,
+  cadence,
+  random: mid,
+};
+
+describe('nextPollDelay', () => {
+  test('grows exponentially from the first delay and stops at the cap', () => {
+    const delays = [0, 1, 2, 3, 4, 5, 6, 7].map((polls) =>
+      nextPollDelay({ ...base, polls, status: null }),
+    );
+    expect(delays.slice(0, 4)).toEqual([5_000, 7_500, 11_250, 16_875]);
+    expect(delays[1]! / delays[0]!).toBeCloseTo(POLL_GROWTH);
+    expect(delays[7]).toBe(60_000);
+  });
+
+  test('jitter stays within ±15% and inside the bounds', () => {
+    expect(nextPollDelay({ ...base, polls: 2, status: null, random: () => 0 })).toBe(
+      Math.round(11_250 * 0.85),
+    );
+    expect(nextPollDelay({ ...base, polls: 2, status: null, random: () => 0.999999 })).toBe(
+      Math.round(11_250 * 1.15),
+    );
+    expect(nextPollDelay({ ...base, polls: 0, status: null, random: () => 0 })).toBe(5_000);
+    expect(nextPollDelay({ ...base, polls: 20, status: null, random: () => 0.99 })).toBe(60_000);
+  });
+
+  test("polls just after the provider's ETA", () => {
+    expect(nextPollDelay({ ...base, polls: 0, status: status({ etaSeconds: 40 }) })).toBe(42_000);
+    // An ETA beyond the cap is capped; an ETA shorter than the first delay waits the first delay.
+    expect(nextPollDelay({ ...base, polls: 0, status: status({ etaSeconds: 600 }) })).toBe(60_000);
+    expect(nextPollDelay({ ...base, polls: 5, status: status({ etaSeconds: 1 }) })).toBe(5_000);
+  });
+
+  test('extrapolates from progress when there is no ETA', () => {
+    // 40 s elapsed for 80 %: 10 s left, sooner than the exponential step.
+    const d = nextPollDelay({ ...base, now: 140_000, polls: 6, status: status({ progress: 80 }) });
+    expect(d).toBe(10_500);
+  });
+
+  test('never plans a poll past the end', () => {
+    expect(nextPollDelay({ ...base, polls: 10, status: null, endAt: base.now + 1_234 })).toBe(
+      1_234,
+    );
+    expect(nextPollDelay({ ...base, polls: 10, status: null, endAt: base.now - 5 })).toBe(0);
+  });
+});
+
+describe('submitRetryDelay', () => {
+  test('doubles per failure around the base', () => {
+    expect([1, 2, 3].map((f) => submitRetryDelay(f, 1_000, mid))).toEqual([1_000, 2_000, 4_000]);
+  });
+});
