@@ -1,0 +1,224 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Config } from '../config';
+import { readEvents } from '../events/stream';
+import { isTerminal, type JobEvent, type JobState } from '../jobs/job';
+import { createLogger } from '../logger';
+import { createProducer } from '../producer/producer';
+import { createSimulator } from '../providers/simulator';
+import { redisAnswers } from '../redis';
+import { startWorker } from '../worker/worker';
+
+const IMG = 'https://example.com/vidu-queue-demo/frame.png';
+
+/** One sample spec per seed endpoint; the demo cycles through them. */
+export function sampleSpecs(runId: string, n: number): Record<string, unknown>[] {
+  const templates: Omit<Record<string, unknown>, 'key'>[] = [
+    {
+      provider: 'novita',
+      endpoint: 'vidu-q3-pro-i2v',
+      params: {
+        images: [IMG],
+        prompt: 'a paper boat drifting down a rainy street',
+        duration: 5,
+        resolution: '720p',
+        style: 'general',
+        audio: 'https://example.com/vidu-queue-demo/rain.mp3',
+      },
+    },
+    {
+      provider: 'novita',
+      endpoint: 'vidu-q3-turbo-i2v',
+      params: {
+        images: [IMG],
+        prompt: 'a lighthouse at dusk, waves',
+        duration: 4,
+        audio: true,
+        audio_type: 'all',
+      },
+    },
+    {
+      provider: 'novita',
+      endpoint: 'vidu-q2-pro-img2video',
+      params: {
+        images: [IMG],
+        prompt: 'slow dolly-in on a bowl of ramen',
+        duration: 5,
+        movement_amplitude: 'auto',
+      },
+    },
+    {
+      provider: 'novita',
+      endpoint: 'vidu-q2-reference2video',
+      params: {
+        subjects: [{ id: 'fox', images: [IMG] }],
+        prompt: '@fox runs through a snowy forest',
+        duration: 5,
+      },
+    },
+    {
+      provider: 'vidu',
+      endpoint: 'img2video',
+      params: {
+        model: 'viduq3-turbo',
+        images: [IMG],
+        prompt: 'a kite over green hills',
+        duration: 5,
+        resolution: '720p',
+      },
+    },
+  ];
+  return Array.from({ length: n }, (_, i) => {
+    const t = templates[i % templates.length] as Record<string, unknown>;
+    return {
+      key: `demo-${runId}/shot-${String(i + 1).padStart(3, '0')}`,
+      ...t,
+      metadata: { demo: runId, shot: i + 1 },
+    };
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/**
+ * Makes sure a Redis answers. When none does at REDIS_URL and `redis-server` is installed, starts
+ * a private one on a free port (nothing kept on disk) for the demo's lifetime.
+ */
+async function ensureRedis(
+  url: string,
+  say: (s: string) => void,
+): Promise<{ url: string; child: ChildProcess | null } | null> {
+  if (await redisAnswers(url)) return { url, child: null };
+  const which = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (which.error || which.status !== 0) {
+    say(`no Redis answers at ${url}, and redis-server is not installed.`);
+    say(
+      'start one (for example: docker compose up -d redis, or apt-get install -y redis-server) and try again.',
+    );
+    return null;
+  }
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const privateUrl = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    if (await redisAnswers(privateUrl, 500)) {
+      say(
+        `no Redis answered at ${url}; started a private redis-server on port ${port} for this demo (it stops when the demo ends)`,
+      );
+      return { url: privateUrl, child };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  say(`could not start a private redis-server on port ${port}`);
+  return null;
+}
+
+const fmtState = (counts: Map<JobState, number>) =>
+  [...counts.entries()]
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+
+/** Runs the whole pipeline on this machine. Resolves to the exit code: 0 when every job succeeded. */
+export async function runDemo(
+  base: Config,
+  opts: { jobs: number; timeoutMs: number },
+): Promise<number> {
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  const redis = await ensureRedis(base.redisUrl, say);
+  if (!redis) return 1;
+  const runId = randomBytes(4).toString('hex');
+  const sim = createSimulator({ taskDurationMs: [1_500, 5_000], latencyMs: [5, 40] });
+  const simUrl = await sim.listen(0, '127.0.0.1');
+  const config: Config = {
+    ...base,
+    redisUrl: redis.url,
+    prefix: `${base.prefix}-demo-${runId}`,
+    novita: { ...base.novita, baseUrl: simUrl, apiKey: 'demo-novita-key' },
+    vidu: { ...base.vidu, baseUrl: simUrl, apiKey: 'demo-vidu-key' },
+    pollInitialMs: 400,
+    pollMaxMs: 2_000,
+    workerConcurrency: Math.max(base.workerConcurrency, 10),
+  };
+  const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel);
+  say(
+    `vidu-queue demo ${runId}: simulator on ${simUrl}, Redis at ${config.redisUrl}, prefix ${config.prefix}`,
+  );
+  const worker = await startWorker({ config, logger });
+  const producer = createProducer({ redisUrl: config.redisUrl, prefix: config.prefix });
+  const started = Date.now();
+  let code = 1;
+  try {
+    const specs = sampleSpecs(runId, opts.jobs);
+    const results = await producer.enqueueMany(specs);
+    say(`enqueued ${results.length} jobs across the five seed endpoints\n`);
+    const states = new Map<string, JobState>(results.map((r) => [r.jobId, 'queued']));
+    const ended = new Map<string, JobEvent>();
+    let last = '-';
+    let lastLine = '';
+    while (ended.size < results.length && Date.now() - started < opts.timeoutMs) {
+      const batch = await readEvents(producer.redis, config.prefix, last, 500);
+      for (const { id, event } of batch) {
+        last = id;
+        states.set(event.jobId, event.state);
+        if (isTerminal(event.state)) ended.set(event.jobId, event);
+        const extra =
+          event.type === 'job.progress' && event.progress != null ? ` ${event.progress}%` : '';
+        say(
+          `  ${event.at.slice(11, 23)}  ${event.type.padEnd(14)} ${event.key.padEnd(24)} ${event.provider}/${event.endpoint}${event.taskId ? ` task=${event.taskId}` : ''}${extra}`,
+        );
+      }
+      const counts = new Map<JobState, number>();
+      for (const s of states.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
+      const line = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${ended.size}/${results.length} ended: ${fmtState(counts)}`;
+      if (line !== lastLine && batch.length > 0) say(line);
+      lastLine = line;
+      if (batch.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    const succeeded = [...ended.values()].filter((e) => e.state === 'succeeded');
+    say('');
+    if (ended.size < results.length) {
+      say(`timed out after ${secs}s with ${results.length - ended.size} job(s) still running`);
+    } else {
+      say(`all ${results.length} jobs ended in ${secs}s: ${succeeded.length} succeeded`);
+      const sample = succeeded[0];
+      if (sample)
+        say(
+          `a completion event, as consumers read it from ${config.prefix}:events:\n${JSON.stringify(sample, null, 2)}`,
+        );
+      const simStats = sim.stats();
+      say(`provider calls: ${simStats.submits} submits, ${simStats.polls} polls`);
+      code = succeeded.length === results.length ? 0 : 1;
+    }
+  } finally {
+    await worker.close();
+    // The demo cleans up after itself: its keys live under its own prefix.
+    const r = producer.redis;
+    let cursor = '0';
+    do {
+      const [next, found] = await r.scan(cursor, 'MATCH', `${config.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length) await r.del(...found);
+    } while (cursor !== '0');
+    await producer.close();
+    await sim.close();
+    redis.child?.kill();
+  }
+  return code;
+}
