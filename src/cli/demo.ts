@@ -218,7 +218,12 @@ export async function runDemo(
     } while (cursor !== '0');
     await producer.close();
     await sim.close();
-    redis.child?.kill();
+    const child = redis.child;
+    if (child && child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
   }
   return code;
 }

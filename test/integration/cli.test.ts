@@ -264,4 +264,15 @@ describe('vidu-queue as a process', () => {
     // The demo cleans up its own keys.
     expect(await redis.keys(`${prefix}-demo-*`)).toEqual([]);
   }, 100_000);
+
+  test('with no Redis at REDIS_URL the demo starts a private redis-server, says so, and stops it', async () => {
+    const unused = 'redis://127.0.0.1:1'; // nothing listens on port 1
+    const r = await run(['demo', '--jobs', '5'], { REDIS_URL: unused }, undefined, 90_000);
+    expect(r.code).toBe(0);
+    const m = /started a private redis-server on port (\d+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(r.stdout).toMatch(/5 succeeded/);
+    const { redisAnswers } = await import('../../src/redis');
+    expect(await redisAnswers(`redis://127.0.0.1:${m![1]}`, 300)).toBe(false);
+  }, 100_000);
 });

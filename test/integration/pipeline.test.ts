@@ -171,6 +171,52 @@ describe('the pipeline on a real Redis with the simulator', () => {
     expect(sim.stats().requests.filter((q) => q.kind === 'submit')).toHaveLength(3);
   });
 
+  test('a create call that times out after sending is reported as an unknown outcome, never resubmitted', async () => {
+    const { producer, redis, config, sim } = await setup({ HTTP_TIMEOUT_MS: '300' });
+    sim.script({
+      match: { promptIncludes: 'slow-create' },
+      submitResponses: [{ status: 200, hangMs: 1_500, body: { task_id: 'late-task' } }],
+    });
+    const { jobId } = await producer.enqueue({
+      provider: 'novita',
+      endpoint: 'vidu-q3-turbo-i2v',
+      params: { images: [IMG], prompt: 'slow-create' },
+    });
+    const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
+    expect(evs[evs.length - 1]).toMatchObject({
+      type: 'job.failed',
+      error: { code: 'submit_outcome_unknown', retryable: false },
+    });
+    expect(evs[evs.length - 1]!.error!.message).toMatch(/may exist at the provider/);
+    await new Promise((r) => setTimeout(r, 1_600));
+    expect(sim.stats().requests.filter((q) => q.kind === 'submit')).toHaveLength(1);
+  });
+
+  test('with SUBMIT_UNKNOWN_OUTCOME=resubmit the job says so in an event, then submits again', async () => {
+    const { producer, redis, config, sim } = await setup({
+      HTTP_TIMEOUT_MS: '300',
+      SUBMIT_UNKNOWN_OUTCOME: 'resubmit',
+    });
+    sim.script({
+      match: { promptIncludes: 'slow-once' },
+      submitResponses: [{ status: 200, hangMs: 1_000, body: { task_id: 'late-task' } }],
+    });
+    const { jobId } = await producer.enqueue({
+      provider: 'novita',
+      endpoint: 'vidu-q3-turbo-i2v',
+      params: { images: [IMG], prompt: 'slow-once' },
+    });
+    const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
+    const types = evs.map((e) => e.type);
+    expect(types[types.length - 1]).toBe('job.succeeded');
+    const notice = evs.find(
+      (e) => e.type === 'job.progress' && /SUBMIT_UNKNOWN_OUTCOME=resubmit/.test(e.detail ?? ''),
+    );
+    expect(notice).toBeDefined();
+    expect(types.indexOf('job.progress')).toBeLessThan(types.indexOf('job.submitted'));
+    expect(sim.stats().requests.filter((q) => q.kind === 'submit')).toHaveLength(2);
+  });
+
   test('a 429 pauses the provider queue for Retry-After: no call before it elapses', async () => {
     const { producer, redis, config, sim } = await setup();
     sim.script({

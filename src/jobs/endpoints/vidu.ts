@@ -13,7 +13,7 @@ import {
   urlField,
   charCount,
   type ParamsRule,
-} from './novita';
+} from './fields';
 import type { EndpointDef } from './types';
 
 // Vidu official API (providers.md §2.2). POST https://api.vidu.com/ent/v2/<endpoint>.
