@@ -81,6 +81,7 @@ const envSchema = z.object({
   OFF_PEAK_POLL_INITIAL_MS: posInt('OFF_PEAK_POLL_INITIAL_MS').default(5 * 60_000),
   OFF_PEAK_POLL_MAX_MS: posInt('OFF_PEAK_POLL_MAX_MS').default(30 * 60_000),
   TASK_TIMEOUT_MS: posInt('TASK_TIMEOUT_MS').default(2 * HOUR),
+  STANDARD_TASK_ESTIMATE_MS: posInt('STANDARD_TASK_ESTIMATE_MS').default(15 * 60_000),
   OFF_PEAK_WINDOWS: z.string().default('01:00-07:00').transform(parseWindows),
   OFF_PEAK_TZ: z
     .string()
@@ -139,6 +140,12 @@ export interface Config {
   offPeakPollMaxMs: number;
   /** How long a standard task may run before it fails as `task_timeout`. @defaultValue 2 h */
   taskTimeoutMs: number;
+  /**
+   * How long a standard task is expected to take, for deadlines: a deadline that leaves less
+   * than this after the earliest submission is rejected at enqueue, and a job held for an
+   * off-peak window is released this long before its deadline. @defaultValue 15 min
+   */
+  standardTaskEstimateMs: number;
   /** Local off-peak windows. @defaultValue 01:00-07:00 */
   offPeakWindows: DayWindow[];
   /** IANA time zone of {@link Config.offPeakWindows}. @defaultValue UTC */
@@ -223,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offPeakPollInitialMs: e.OFF_PEAK_POLL_INITIAL_MS,
     offPeakPollMaxMs: e.OFF_PEAK_POLL_MAX_MS,
     taskTimeoutMs: e.TASK_TIMEOUT_MS,
+    standardTaskEstimateMs: e.STANDARD_TASK_ESTIMATE_MS,
     offPeakWindows: e.OFF_PEAK_WINDOWS,
     offPeakTz: e.OFF_PEAK_TZ,
     offPeakOnExpire: e.OFF_PEAK_ON_EXPIRE,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { SpecValidationError, validateSpec } from '../jobs/spec';
+import { SpecValidationError, validateSpec, type ValidateOptions } from '../jobs/spec';
 
 /** One problem with one line of a JSONL file. */
 export interface LineProblem {
@@ -29,7 +29,7 @@ export async function readInput(file: string): Promise<string> {
  * Parses and validates every line of a JSONL text. Blank lines are skipped. Every bad line is
  * reported (not only the first), each with its 1-based number and the field at fault.
  */
-export function parseJsonl(text: string, now: number = Date.now()): ParsedFile {
+export function parseJsonl(text: string, opts: ValidateOptions = {}): ParsedFile {
   const specs: ParsedFile['specs'] = [];
   const problems: LineProblem[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -43,7 +43,7 @@ export function parseJsonl(text: string, now: number = Date.now()): ParsedFile {
       return;
     }
     try {
-      validateSpec(obj, now);
+      validateSpec(obj, opts);
       specs.push({ line, spec: obj });
     } catch (err) {
       if (!(err instanceof SpecValidationError)) throw err;

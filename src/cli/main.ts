@@ -37,6 +37,17 @@ const ratio = (name: string) => (v: string) => {
   return n;
 };
 
+/** A producer with every limit from the configuration. */
+function producerFor(cfg: Config) {
+  return createProducer({
+    redisUrl: cfg.redisUrl,
+    prefix: cfg.prefix,
+    eventsMaxLen: cfg.eventsMaxLen,
+    offPeakExpiryMs: cfg.offPeakExpiryMs,
+    standardTaskEstimateMs: cfg.standardTaskEstimateMs,
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function onSignals(handler: () => Promise<void>): void {
@@ -94,7 +105,10 @@ export function buildProgram(): Command {
         process.stderr.write(`vidu-queue: cannot read ${file}: ${(err as Error).message}\n`);
         process.exit(EXIT.failure);
       }
-      const { specs, problems } = parseJsonl(text);
+      const { specs, problems } = parseJsonl(text, {
+        offPeakExpiryMs: cfg.offPeakExpiryMs,
+        standardTaskEstimateMs: cfg.standardTaskEstimateMs,
+      });
       if (problems.length > 0) {
         const lines = new Set(problems.map((p) => p.line));
         for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
@@ -107,11 +121,7 @@ export function buildProgram(): Command {
         process.stderr.write(`vidu-queue: ${file} holds no job specs; nothing was enqueued\n`);
         process.exit(EXIT.failure);
       }
-      const producer = createProducer({
-        redisUrl: cfg.redisUrl,
-        prefix: cfg.prefix,
-        eventsMaxLen: cfg.eventsMaxLen,
-      });
+      const producer = producerFor(cfg);
       try {
         const results = await producer.enqueueMany(specs.map((s) => s.spec));
         process.stdout.write(results.map((r) => r.jobId).join('\n') + '\n');
@@ -133,7 +143,7 @@ export function buildProgram(): Command {
     .description("print the job's state and result as JSON")
     .action(async (id: string) => {
       const cfg = config();
-      const producer = createProducer({ redisUrl: cfg.redisUrl, prefix: cfg.prefix });
+      const producer = producerFor(cfg);
       try {
         const job = await producer.get(id);
         if (!job) {
@@ -159,7 +169,7 @@ export function buildProgram(): Command {
     .description('cancel a job (at the provider too, where it can be)')
     .action(async (id: string, opts: { wait: number }) => {
       const cfg = config();
-      const producer = createProducer({ redisUrl: cfg.redisUrl, prefix: cfg.prefix });
+      const producer = producerFor(cfg);
       try {
         const out = await producer.cancel(id);
         if (!out) {
@@ -214,7 +224,7 @@ export function buildProgram(): Command {
         follow: boolean;
       }) => {
         const cfg = config();
-        const producer = createProducer({ redisUrl: cfg.redisUrl, prefix: cfg.prefix });
+        const producer = producerFor(cfg);
         const redis = producer.redis;
         let printed = 0;
         let stop = false;

@@ -54,6 +54,10 @@ export interface JobRecord {
   /** Every task id this job has had, oldest first. */
   taskIds: string[];
   submittedAt: number | null;
+  /** When the current off-peak task counts as expired (`submittedAt + OFF_PEAK_EXPIRY_MS`). */
+  expiresAt: number | null;
+  /** Whether the job already resubmitted an expired off-peak task (it does so at most once). */
+  resubmitted: boolean;
   /** Polls made of the current task. */
   polls: number;
   /** Polls in a row that failed with a retryable error. */
@@ -76,6 +80,8 @@ export function newJobRecord(spec: JobSpec, now: number): JobRecord {
     taskId: null,
     taskIds: [],
     submittedAt: null,
+    expiresAt: null,
+    resubmitted: false,
     polls: 0,
     pollErrors: 0,
     progress: null,

@@ -112,12 +112,34 @@ function issuesOf(err: z.ZodError, prefix: string[] = []): SpecIssue[] {
   return err.issues.map((i) => ({ path: toPath([...prefix, ...i.path]), message: i.message }));
 }
 
+/** What deadline checks need to know; the defaults are the configuration's. */
+export interface ValidateOptions {
+  /** The time to check against. @defaultValue `Date.now()` */
+  now?: number;
+  /** `OFF_PEAK_EXPIRY_MS`. @defaultValue 48 h */
+  offPeakExpiryMs?: number;
+  /** `STANDARD_TASK_ESTIMATE_MS`. @defaultValue 15 min */
+  standardTaskEstimateMs?: number;
+}
+
+const fmtDuration = (ms: number) =>
+  ms % 3_600_000 === 0
+    ? `${ms / 3_600_000} h`
+    : ms % 60_000 === 0
+      ? `${ms / 60_000} min`
+      : `${ms / 1000} s`;
+
 /**
- * Validates a job spec: the envelope, then the endpoint's own param schema.
+ * Validates a job spec: the envelope, the endpoint's own param schema, and the schedule
+ * (a deadline must leave room for a standard task after the earliest submission, and for the
+ * whole off-peak window when `off_peak` is set).
  * @returns the normalised spec (a key is generated when absent).
  * @throws SpecValidationError naming every bad field and the rule it broke.
  */
-export function validateSpec(input: unknown, now: number = Date.now()): JobSpec {
+export function validateSpec(input: unknown, opts: ValidateOptions = {}): JobSpec {
+  const now = opts.now ?? Date.now();
+  const expiry = opts.offPeakExpiryMs ?? 48 * 3_600_000;
+  const estimate = opts.standardTaskEstimateMs ?? 15 * 60_000;
   const env = specSchema.safeParse(input);
   if (!env.success) throw new SpecValidationError(issuesOf(env.error));
   const s = env.data;
@@ -136,11 +158,27 @@ export function validateSpec(input: unknown, now: number = Date.now()): JobSpec 
   if (sched) {
     const deadline = sched.deadline ? Date.parse(sched.deadline) : undefined;
     const notBefore = sched.notBefore ? Date.parse(sched.notBefore) : undefined;
-    if (deadline !== undefined && deadline <= now) {
-      issues.push({ path: 'schedule.deadline', message: 'deadline is already past' });
-    }
-    if (deadline !== undefined && notBefore !== undefined && notBefore >= deadline) {
-      issues.push({ path: 'schedule.notBefore', message: 'notBefore must be before deadline' });
+    const earliest = Math.max(now, notBefore ?? now);
+    if (deadline !== undefined) {
+      if (deadline <= now) {
+        issues.push({ path: 'schedule.deadline', message: 'the deadline is already past' });
+      } else if (notBefore !== undefined && notBefore >= deadline) {
+        issues.push({ path: 'schedule.notBefore', message: 'notBefore must be before the deadline' });
+      } else if (deadline - earliest < estimate) {
+        issues.push({
+          path: 'schedule.deadline',
+          message:
+            `the deadline cannot be met: it leaves ${fmtDuration(deadline - earliest)} after the earliest ` +
+            `submission, and a standard task needs about ${fmtDuration(estimate)} (STANDARD_TASK_ESTIMATE_MS)`,
+        });
+      } else if (s.params.off_peak === true && deadline - earliest < expiry) {
+        issues.push({
+          path: 'schedule.deadline',
+          message:
+            `the deadline cannot be guaranteed with off_peak: true: an off-peak task may take up to ` +
+            `${fmtDuration(expiry)} (OFF_PEAK_EXPIRY_MS); drop off_peak, or set schedule.offPeak to "auto"`,
+        });
+      }
     }
     if (sched.offPeak === 'auto') {
       if (!def.offPeak) {
@@ -158,6 +196,12 @@ export function validateSpec(input: unknown, now: number = Date.now()): JobSpec 
           message: 'leave off_peak unset when schedule.offPeak is "auto"; vidu-queue sets it',
         });
       }
+    }
+    if (sched.onExpire !== undefined && s.params.off_peak !== true && sched.offPeak !== 'auto') {
+      issues.push({
+        path: 'schedule.onExpire',
+        message: 'onExpire applies only to off-peak tasks: set params.off_peak or schedule.offPeak "auto"',
+      });
     }
   }
   if (issues.length > 0) throw new SpecValidationError(issues);

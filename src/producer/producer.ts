@@ -3,7 +3,13 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createEventPublisher, type EventPublisher } from '../events/stream';
 import { eventFrom, isTerminal, newJobRecord, type JobRecord, type JobState } from '../jobs/job';
-import { SpecValidationError, validateSpec, type JobSpec, type SpecIssue } from '../jobs/spec';
+import {
+  SpecValidationError,
+  validateSpec,
+  type JobSpec,
+  type SpecIssue,
+  type ValidateOptions,
+} from '../jobs/spec';
 import { keys } from '../keys';
 import { PROVIDERS, systemClock, type Clock, type ProviderName } from '../providers/types';
 import { createClientConnection } from '../redis';
@@ -14,6 +20,10 @@ export interface ProducerOptions {
   prefix: string;
   /** Approximate maximum length of the event stream. @defaultValue 1,000,000 */
   eventsMaxLen?: number;
+  /** `OFF_PEAK_EXPIRY_MS`, for deadline checks. @defaultValue 48 h */
+  offPeakExpiryMs?: number;
+  /** `STANDARD_TASK_ESTIMATE_MS`, for deadline checks. @defaultValue 15 min */
+  standardTaskEstimateMs?: number;
   clock?: Clock;
 }
 
@@ -117,6 +127,13 @@ export function createProducer(opts: ProducerOptions): Producer {
   const redis = createClientConnection(opts.redisUrl);
   redis.on('error', () => undefined); // surfaced by the failing call instead
   const k = keys(opts.prefix);
+  const limits = (now: number): ValidateOptions => ({
+    now,
+    ...(opts.offPeakExpiryMs !== undefined ? { offPeakExpiryMs: opts.offPeakExpiryMs } : {}),
+    ...(opts.standardTaskEstimateMs !== undefined
+      ? { standardTaskEstimateMs: opts.standardTaskEstimateMs }
+      : {}),
+  });
   const queues = Object.fromEntries(
     PROVIDERS.map((p) => [
       p,
@@ -243,7 +260,7 @@ export function createProducer(opts: ProducerOptions): Producer {
   return {
     redis,
     async enqueue(input) {
-      const spec = validateSpec(input, clock());
+      const spec = validateSpec(input, limits(clock()));
       const [res] = await addAll([spec]);
       return res as EnqueueResult;
     },
@@ -253,7 +270,7 @@ export function createProducer(opts: ProducerOptions): Producer {
       const bad: BatchIssue[] = [];
       inputs.forEach((input, index) => {
         try {
-          specs.push(validateSpec(input, now));
+          specs.push(validateSpec(input, limits(now)));
         } catch (err) {
           if (err instanceof SpecValidationError) bad.push({ index, issues: err.issues });
           else throw err;

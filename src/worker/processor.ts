@@ -8,6 +8,8 @@ import { isProviderError, type ProviderError } from '../providers/errors';
 import { taskErrorRetryable } from '../providers';
 import type { Clock, ProviderName, TaskStatus, VideoProvider } from '../providers/types';
 import { keys } from '../keys';
+import { getEndpoint } from '../jobs/endpoints';
+import { planSubmit } from './submit-plan';
 import { nextPollDelay, submitRetryDelay } from './poll-schedule';
 
 /** What one step of the machine needs; all of it injected so tests can pin time and chance. */
@@ -116,8 +118,13 @@ class Step {
     await this.d.publisher.publish(eventFrom(type, this.id, rec, at, extra), once);
   }
 
+  /**
+   * Moves the job to the delayed set until `ts` on the injected clock. BullMQ counts in real
+   * time, so the wait is converted: a clock set hours ahead still waits the right length.
+   */
   private async waitUntil(ts: number): Promise<never> {
-    await this.job.moveToDelayed(Math.max(ts, this.d.clock() + 1), this.token);
+    const delay = Math.max(1, ts - this.d.clock());
+    await this.job.moveToDelayed(Date.now() + delay, this.token);
     throw new DelayedError();
   }
 
@@ -181,24 +188,42 @@ class Step {
 
   private async submit(): Promise<StepResult> {
     const now = this.d.clock();
-    const notBefore = this.rec.spec.schedule?.notBefore;
-    if (notBefore && Date.parse(notBefore) > now) {
-      if (this.rec.state !== 'scheduled') {
-        await this.save({ state: 'scheduled' });
-        await this.emit('job.scheduled', 'scheduled', this.rec, now, {
-          detail: `held until ${notBefore}`,
-        });
-      }
-      return this.waitUntil(Date.parse(notBefore));
+    const plan = planSubmit(this.rec.spec, now, this.d.config, this.offPeakAllowed());
+    if (plan.action === 'wait') {
+      await this.save({ state: 'scheduled' });
+      await this.emit('job.scheduled', `scheduled:${plan.until}`, this.rec, now, {
+        detail: plan.reason,
+      });
+      this.log.debug({ until: plan.until }, plan.reason);
+      return this.waitUntil(plan.until);
     }
+    return this.submitNow(plan.offPeak, plan.reason);
+  }
 
-    await this.save({ state: 'submitting', submitIntentAt: now });
+  /** Whether the endpoint would accept these params with `off_peak: true`. */
+  private offPeakAllowed(): boolean {
+    const def = getEndpoint(this.rec.spec.provider, this.rec.spec.endpoint);
+    return (
+      !!def?.offPeak && def.params.safeParse({ ...this.rec.spec.params, off_peak: true }).success
+    );
+  }
+
+  /** The params as sent: `off_peak` is set by vidu-queue for `auto` and for a resubmission. */
+  private submitParams(offPeak: boolean): Record<string, unknown> {
+    const { spec } = this.rec;
+    const chosen = spec.schedule?.offPeak === 'auto' || this.rec.resubmitted;
+    const def = getEndpoint(spec.provider, spec.endpoint);
+    return chosen && def?.offPeak ? { ...spec.params, off_peak: offPeak } : spec.params;
+  }
+
+  private async submitNow(offPeak: boolean, reason: string | null): Promise<StepResult> {
+    await this.save({ state: 'submitting', submitIntentAt: this.d.clock(), offPeak });
     let taskId: string;
     let credits: number | null;
     try {
       const res = await this.provider.submit({
         endpoint: this.rec.spec.endpoint,
-        params: this.submitParams(),
+        params: this.submitParams(offPeak),
       });
       taskId = res.taskId;
       credits = res.credits;
@@ -206,24 +231,28 @@ class Step {
       if (!isProviderError(err)) throw err;
       return this.submitFailed(err);
     }
+    const submittedAt = this.d.clock();
     await this.save({
       state: 'submitted',
       taskId,
       taskIds: [...this.rec.taskIds, taskId],
-      submittedAt: this.d.clock(),
+      submittedAt,
+      expiresAt: offPeak ? submittedAt + this.d.config.offPeakExpiryMs : null,
       submitIntentAt: null,
       credits,
       polls: 0,
       pollErrors: 0,
       progress: null,
     });
-    this.log.info({ taskId }, 'submitted');
-    await this.emit('job.submitted', `submitted:${taskId}`);
+    this.log.info({ taskId, offPeak }, 'submitted');
+    await this.emit(
+      'job.submitted',
+      `submitted:${taskId}`,
+      this.rec,
+      submittedAt,
+      reason ? { detail: reason } : {},
+    );
     return this.scheduleNextPoll(null);
-  }
-
-  private submitParams(): Record<string, unknown> {
-    return this.rec.spec.params;
   }
 
   private async submitFailed(err: ProviderError): Promise<StepResult> {
@@ -262,7 +291,7 @@ class Step {
         detail: `${message}; submitting again because SUBMIT_UNKNOWN_OUTCOME=resubmit`,
       });
       await this.save({ state: 'queued', submitIntentAt: null });
-      return this.submit();
+      return this.submitNow(this.rec.offPeak, null);
     }
     return this.fail({ code: ERROR_CODES.submitOutcomeUnknown, message, retryable: false });
   }
@@ -277,9 +306,10 @@ class Step {
 
   // ---- poll --------------------------------------------------------------------------------
 
+  /** The task's off-peak expiry, or its standard timeout. */
   private endAt(): number {
-    const base = this.rec.submittedAt ?? this.d.clock();
-    return base + (this.rec.offPeak ? this.d.config.offPeakExpiryMs : this.d.config.taskTimeoutMs);
+    if (this.rec.expiresAt !== null) return this.rec.expiresAt;
+    return (this.rec.submittedAt ?? this.d.clock()) + this.d.config.taskTimeoutMs;
   }
 
   private async poll(): Promise<StepResult> {
@@ -302,6 +332,21 @@ class Step {
           credits: status.credits ?? this.rec.credits,
           error: null,
         });
+      case 'failed':
+      case 'cancelled':
+        if (this.providerExpired(status)) {
+          await this.save({ polls, pollErrors: 0 });
+          const e = status.error;
+          return this.expired(
+            `the provider ended off-peak task ${taskId} after its window` +
+              (e ? ` (${e.code}: ${e.message})` : ''),
+          );
+        }
+        break;
+      default:
+        break;
+    }
+    switch (status.state) {
       case 'failed': {
         const code = status.error?.code ?? 'TASK_FAILED';
         return this.end('failed', {
@@ -374,10 +419,48 @@ class Step {
     return this.waitUntil(Math.min(now + delay, this.endAt()));
   }
 
+  /**
+   * Whether an off-peak task that the provider ended without our asking was its own cancel at
+   * the end of the off-peak window. The providers do not document the code (providers.md §3),
+   * so: a code or message that speaks of off-peak, expiry or refund, or an end within the last
+   * 2 % of the window.
+   */
+  private providerExpired(status: TaskStatus): boolean {
+    if (!this.rec.offPeak || this.rec.expiresAt === null) return false;
+    const text = `${status.error?.code ?? ''} ${status.error?.message ?? ''}`;
+    if (/off.?peak|expire|refund/i.test(text)) return true;
+    return this.d.clock() >= this.rec.expiresAt - 0.02 * this.d.config.offPeakExpiryMs;
+  }
+
+  /**
+   * An off-peak task expired. By the job's `onExpire` (or OFF_PEAK_ON_EXPIRE): `fail` ends the
+   * job as `expired`; `resubmit` submits it once more in standard mode as a new task, after an
+   * event that names the expired task. A job resubmits at most once.
+   */
+  private async expired(why: string): Promise<StepResult> {
+    const policy = this.rec.spec.schedule?.onExpire ?? this.d.config.offPeakOnExpire;
+    const error: JobError = { code: ERROR_CODES.offPeakExpired, message: why, retryable: true };
+    if (policy === 'resubmit' && !this.rec.resubmitted) {
+      const expiredTask = this.rec.taskId;
+      await this.emit('job.progress', undefined, this.rec, this.d.clock(), {
+        progress: null,
+        detail: `${why}; resubmitting once in standard mode (onExpire: resubmit)`,
+      });
+      await this.save({ state: 'queued', resubmitted: true, expiresAt: null, error: null });
+      this.log.info({ expiredTask }, 'resubmitting an expired off-peak task');
+      return this.submitNow(
+        false,
+        `resubmitted in standard mode after off-peak task ${expiredTask} expired`,
+      );
+    }
+    const note = this.rec.resubmitted ? ' (already resubmitted once)' : '';
+    return this.end('expired', { error: { ...error, message: why + note } }, why + note);
+  }
+
   /** The task ran past its limit: cancel it where the provider can, then end the job. */
   private async timedOut(): Promise<StepResult> {
     const taskId = this.rec.taskId as string;
-    let cancelNote = '';
+    let cancelNote = `; ${this.provider.name} has no cancel endpoint`;
     if (this.provider.canCancel) {
       try {
         const r = await this.provider.cancel(taskId);
@@ -387,12 +470,8 @@ class Step {
       }
     }
     if (this.rec.offPeak) {
-      const hours = this.d.config.offPeakExpiryMs / 3_600_000;
-      const message = `off-peak task ${taskId} did not end within ${hours} h (OFF_PEAK_EXPIRY_MS)${cancelNote}`;
-      return this.end(
-        'expired',
-        { error: { code: ERROR_CODES.offPeakExpired, message, retryable: true } },
-        message,
+      return this.expired(
+        `off-peak task ${taskId} did not end within ${this.d.config.offPeakExpiryMs} ms (OFF_PEAK_EXPIRY_MS)${cancelNote}`,
       );
     }
     const message = `task ${taskId} ran longer than ${this.d.config.taskTimeoutMs} ms (TASK_TIMEOUT_MS)${cancelNote}`;
