@@ -163,7 +163,10 @@ export function validateSpec(input: unknown, opts: ValidateOptions = {}): JobSpe
       if (deadline <= now) {
         issues.push({ path: 'schedule.deadline', message: 'the deadline is already past' });
       } else if (notBefore !== undefined && notBefore >= deadline) {
-        issues.push({ path: 'schedule.notBefore', message: 'notBefore must be before the deadline' });
+        issues.push({
+          path: 'schedule.notBefore',
+          message: 'notBefore must be before the deadline',
+        });
       } else if (deadline - earliest < estimate) {
         issues.push({
           path: 'schedule.deadline',
@@ -200,7 +203,8 @@ export function validateSpec(input: unknown, opts: ValidateOptions = {}): JobSpe
     if (sched.onExpire !== undefined && s.params.off_peak !== true && sched.offPeak !== 'auto') {
       issues.push({
         path: 'schedule.onExpire',
-        message: 'onExpire applies only to off-peak tasks: set params.off_peak or schedule.offPeak "auto"',
+        message:
+          'onExpire applies only to off-peak tasks: set params.off_peak or schedule.offPeak "auto"',
       });
     }
   }
