@@ -3,7 +3,10 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../src/config';
 import { readEvents, type StreamEvent } from '../src/events/stream';
 import { createLogger } from '../src/logger';
+import { createProducer, type Producer } from '../src/producer/producer';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../src/providers/simulator';
+import type { Clock } from '../src/providers/types';
+import { startWorker, type RunningWorker } from '../src/worker/worker';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
@@ -147,4 +150,46 @@ export function seedSpecs(tag: string): Record<string, unknown>[] {
       params: { model: 'viduq3-turbo', images: [IMG], prompt: `${tag} vidu`, duration: 5 },
     },
   ];
+}
+
+/** One simulator, one worker and one producer against the real Redis. */
+export interface Rig {
+  sim: Simulator;
+  config: Config;
+  worker: RunningWorker;
+  producer: Producer;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export async function startRig(
+  env: Record<string, string> = {},
+  simOpts: SimulatorOptions = {},
+  clock?: Clock,
+): Promise<Rig> {
+  const sim = await startSim(simOpts);
+  const config = testConfig(sim.url, env);
+  const worker = await startWorker({ config, logger: silentLogger, ...(clock ? { clock } : {}) });
+  const producer = createProducer({
+    redisUrl: config.redisUrl,
+    prefix: config.prefix,
+    offPeakExpiryMs: config.offPeakExpiryMs,
+    standardTaskEstimateMs: config.standardTaskEstimateMs,
+    ...(clock ? { clock } : {}),
+  });
+  const redis = redisClient();
+  return {
+    sim,
+    config,
+    worker,
+    producer,
+    redis,
+    async close() {
+      await worker.close();
+      await producer.close();
+      await sim.close();
+      await dropPrefix(redis, config.prefix);
+      redis.disconnect();
+    },
+  };
 }

@@ -122,12 +122,13 @@ export interface ValidateOptions {
   standardTaskEstimateMs?: number;
 }
 
-const fmtDuration = (ms: number) =>
-  ms % 3_600_000 === 0
-    ? `${ms / 3_600_000} h`
-    : ms % 60_000 === 0
-      ? `${ms / 60_000} min`
-      : `${ms / 1000} s`;
+/** A duration in words, rounded: "48 h", "1.5 h", "15 min", "40 s". */
+const fmtDuration = (ms: number) => {
+  const round1 = (n: number) => String(Math.round(n * 10) / 10);
+  if (ms >= 3_600_000) return `${round1(ms / 3_600_000)} h`;
+  if (ms >= 60_000) return `${round1(ms / 60_000)} min`;
+  return `${Math.max(0, Math.round(ms / 1000))} s`;
+};
 
 /**
  * Validates a job spec: the envelope, the endpoint's own param schema, and the schedule

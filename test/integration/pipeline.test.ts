@@ -1,29 +1,13 @@
-import type { Redis } from 'ioredis';
-import type { Config } from '../../src/config';
-import { createProducer, type Producer } from '../../src/producer/producer';
-import type { Simulator, SimulatorOptions } from '../../src/providers/simulator';
-import { startWorker, type RunningWorker } from '../../src/worker/worker';
+import type { SimulatorOptions } from '../../src/providers/simulator';
 import {
   IMG,
   allEvents,
-  dropPrefix,
-  redisClient,
   seedSpecs,
-  silentLogger,
-  startSim,
-  testConfig,
+  startRig,
   waitFor,
+  type Rig,
   waitForTerminal,
 } from '../helpers';
-
-/** One simulator, one worker and one producer, against the real Redis, per test. */
-interface Rig {
-  sim: Simulator;
-  config: Config;
-  worker: RunningWorker;
-  producer: Producer;
-  redis: Redis;
-}
 
 let rig: Rig | null = null;
 
@@ -31,23 +15,13 @@ async function setup(
   env: Record<string, string> = {},
   simOpts: SimulatorOptions = {},
 ): Promise<Rig> {
-  const sim = await startSim(simOpts);
-  const config = testConfig(sim.url, env);
-  const worker = await startWorker({ config, logger: silentLogger });
-  const producer = createProducer({ redisUrl: config.redisUrl, prefix: config.prefix });
-  rig = { sim, config, worker, producer, redis: redisClient() };
+  rig = await startRig(env, simOpts);
   return rig;
 }
 
 afterEach(async () => {
-  if (!rig) return;
-  const r = rig;
+  await rig?.close();
   rig = null;
-  await r.worker.close();
-  await r.producer.close();
-  await r.sim.close();
-  await dropPrefix(r.redis, r.config.prefix);
-  r.redis.disconnect();
 });
 
 const TERMINAL = ['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled'];

@@ -68,3 +68,31 @@ describe('submitRetryDelay', () => {
     expect([1, 2, 3].map((f) => submitRetryDelay(f, 1_000, mid))).toEqual([1_000, 2_000, 4_000]);
   });
 });
+
+describe('the off-peak cadence with the default configuration', () => {
+  test('a task queued for the whole 48 hours costs at most 120 polls, even with the worst jitter', () => {
+    const cadence = { initialMs: 5 * 60_000, maxMs: 30 * 60_000 };
+    const submittedAt = 0;
+    const endAt = 48 * 3_600_000;
+    const queued = status({ state: 'queued' });
+    for (const random of [() => 0, () => 0.5, () => 0.999999]) {
+      let now = submittedAt;
+      let polls = 0;
+      while (now < endAt) {
+        now += nextPollDelay({
+          polls,
+          status: polls ? queued : null,
+          now,
+          submittedAt,
+          endAt,
+          cadence,
+          random,
+        });
+        polls += 1;
+      }
+      expect(now).toBe(endAt); // the last poll lands on the expiry
+      expect(polls).toBeLessThanOrEqual(120);
+      expect(polls).toBeGreaterThan(90);
+    }
+  });
+});
