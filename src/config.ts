@@ -109,6 +109,34 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: posInt('SHUTDOWN_TIMEOUT_MS').default(30_000),
   SIMULATOR_PORT: msInt('SIMULATOR_PORT').default(4010),
   NOVITA_MAX_RPM: msInt('NOVITA_MAX_RPM').default(0),
+  API_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  API_PORT: msInt('API_PORT').default(8080),
+  API_TOKEN: z
+    .string()
+    .trim()
+    .min(16, { error: 'API_TOKEN must be at least 16 characters' })
+    .optional(),
+  WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'WEBHOOK_URL must be an http(s) URL' })
+    .optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, {
+      error: 'WEBHOOK_SECRET must be whsec_ followed by base64 (24 to 64 random bytes)',
+    })
+    .optional(),
+  WEBHOOK_MAX_ATTEMPTS: posInt('WEBHOOK_MAX_ATTEMPTS').default(20),
+  WEBHOOK_BACKOFF_MS: posInt('WEBHOOK_BACKOFF_MS').default(5_000),
+  WEBHOOK_TIMEOUT_MS: posInt('WEBHOOK_TIMEOUT_MS').default(10_000),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_BASE_URL must be an http(s) URL' })
+    .optional(),
+  CALLBACK_MAX_SKEW_MS: posInt('CALLBACK_MAX_SKEW_MS').default(5 * 60_000),
+  NOVITA_WEBHOOKS: z
+    .enum(['true', 'false'], { error: 'NOVITA_WEBHOOKS must be "true" or "false"' })
+    .default('false')
+    .transform((v) => v === 'true'),
   VIDU_MAX_RPM: msInt('VIDU_MAX_RPM').default(0),
 });
 
@@ -177,6 +205,30 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Port of `vidu-queue simulator`. @defaultValue 4010 */
   simulatorPort: number;
+  /** Where `vidu-queue api` listens. @defaultValue 127.0.0.1:8080 */
+  apiHost: string;
+  apiPort: number;
+  /** Bearer token the HTTP API requires (at least 16 characters); the API refuses to start without it. */
+  apiToken: string | undefined;
+  /** Default webhook URL for jobs that name none; unset for none. */
+  webhookUrl: string | undefined;
+  /** Standard Webhooks signing secret (`whsec_…`); required to deliver webhooks. */
+  webhookSecret: string | undefined;
+  /** Delivery attempts of one webhook before it becomes a dead letter. @defaultValue 20 */
+  webhookMaxAttempts: number;
+  /** First delay between delivery attempts (doubling, capped at 1 h). @defaultValue 5 s */
+  webhookBackoffMs: number;
+  /** Timeout of one delivery. @defaultValue 10 s */
+  webhookTimeoutMs: number;
+  /**
+   * The public URL of `vidu-queue api`. When set, Vidu tasks are created with a `callback_url`
+   * under it (and Novita tasks with a webhook, when {@link Config.novitaWebhooks}).
+   */
+  publicBaseUrl: string | undefined;
+  /** How far a callback's `Date` may be from now. @defaultValue 5 min */
+  callbackMaxSkewMs: number;
+  /** Ask Novita for `extra.webhook` callbacks (undocumented on its Vidu endpoints). @defaultValue false */
+  novitaWebhooks: boolean;
 }
 
 /** Thrown when an environment variable has a bad value; the message names the variable. */
@@ -245,5 +297,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     simulatorPort: e.SIMULATOR_PORT,
+    apiHost: e.API_HOST,
+    apiPort: e.API_PORT,
+    apiToken: e.API_TOKEN,
+    webhookUrl: e.WEBHOOK_URL,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookBackoffMs: e.WEBHOOK_BACKOFF_MS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    callbackMaxSkewMs: e.CALLBACK_MAX_SKEW_MS,
+    novitaWebhooks: e.NOVITA_WEBHOOKS,
   };
 }

@@ -10,6 +10,14 @@ export function keys(prefix: string) {
     jobIndex: `${prefix}:jobs`,
     /** Hash jobId → request time, for cancels a worker has yet to carry out. */
     cancels: `${prefix}:cancels`,
+    /** Hash provider:taskId → jobId, for provider callbacks. */
+    tasks: `${prefix}:tasks`,
+    /** Hash jobId → time, for jobs a callback asked to poll now. */
+    nudges: `${prefix}:nudges`,
+    /** Hash of a batch: name, createdAt, total. */
+    batch: (batchId: string) => `${prefix}:batch:${batchId}`,
+    /** Set of a batch's job ids. */
+    batchJobs: (batchId: string) => `${prefix}:batch:${batchId}:jobs`,
     /** Per-job hash of the once-only events already published (terminal, submitted:<task>). */
     published: (jobId: string) => `${prefix}:published:${jobId}`,
   };

@@ -11,6 +11,9 @@ const PUBLISH_ONCE = `
 if ARGV[2] ~= '' then
   if redis.call('HSETNX', KEYS[2], ARGV[2], '1') == 0 then return false end
 end
+if ARGV[6] ~= '' then
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[3], 'jobId', ARGV[4], 'data', ARGV[5], 'webhook', ARGV[6])
+end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[3], 'jobId', ARGV[4], 'data', ARGV[5])
 `;
 
@@ -25,16 +28,18 @@ export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set([
 export interface EventPublisher {
   /**
    * Publishes an event. `once` names a tag that may be published only once per job (terminal
-   * events always use `terminal`). Resolves to the stream id, or null when it was a duplicate.
+   * events default to `terminal`; see `terminalTag`). `webhook` is the job's own webhook URL,
+   * kept beside the payload for the webhook dispatcher. Resolves to the stream id, or null
+   * when it was a duplicate.
    */
-  publish(ev: JobEvent, once?: string): Promise<string | null>;
+  publish(ev: JobEvent, once?: string, webhook?: string): Promise<string | null>;
 }
 
 export function createEventPublisher(redis: Redis, prefix: string, maxLen: number): EventPublisher {
   const k = keys(prefix);
   return {
-    async publish(ev, once) {
-      const tag = TERMINAL_EVENTS.has(ev.type) ? 'terminal' : (once ?? '');
+    async publish(ev, once, webhook) {
+      const tag = once ?? (TERMINAL_EVENTS.has(ev.type) ? 'terminal' : '');
       const id = (await redis.eval(
         PUBLISH_ONCE,
         2,
@@ -45,29 +50,18 @@ export function createEventPublisher(redis: Redis, prefix: string, maxLen: numbe
         ev.type,
         ev.jobId,
         JSON.stringify(ev),
+        webhook ?? '',
       )) as string | null;
       return id ?? null;
     },
   };
 }
 
-/** One event read from the stream, with its stream id. */
+/** One event read from the stream, with its stream id (and the job's own webhook URL, if any). */
 export interface StreamEvent {
   id: string;
   event: JobEvent;
-}
-
-function fieldsToEvent(fields: string[]): JobEvent | null {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'data') {
-      try {
-        return JSON.parse(fields[i + 1] as string) as JobEvent;
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
+  webhook?: string;
 }
 
 type XEntries = [string, string[]][];
@@ -75,8 +69,19 @@ type XEntries = [string, string[]][];
 function toStreamEvents(entries: XEntries | null | undefined): StreamEvent[] {
   const out: StreamEvent[] = [];
   for (const [id, fields] of entries ?? []) {
-    const event = fieldsToEvent(fields);
-    if (event) out.push({ id, event });
+    let event: JobEvent | null = null;
+    let webhook: string | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const value = fields[i + 1] as string;
+      if (fields[i] === 'data') {
+        try {
+          event = JSON.parse(value) as JobEvent;
+        } catch {
+          event = null;
+        }
+      } else if (fields[i] === 'webhook') webhook = value;
+    }
+    if (event) out.push(webhook ? { id, event, webhook } : { id, event });
   }
   return out;
 }

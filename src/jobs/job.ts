@@ -42,6 +42,10 @@ export interface JobError {
 /** What the worker keeps in a BullMQ job's data: the spec and the step machine's state. */
 export interface JobRecord {
   spec: JobSpec;
+  /** The batch the job was enqueued in, if any. */
+  batchId: string | null;
+  /** 1 for the first run; each retry of a failed or expired job adds one. */
+  attempt: number;
   state: JobState;
   /** Whether the task is (or will be) submitted in the provider's off-peak mode. */
   offPeak: boolean;
@@ -69,9 +73,11 @@ export interface JobRecord {
   endedAt: number | null;
 }
 
-export function newJobRecord(spec: JobSpec, now: number): JobRecord {
+export function newJobRecord(spec: JobSpec, now: number, batchId: string | null = null): JobRecord {
   return {
     spec,
+    batchId,
+    attempt: 1,
     state: 'queued',
     offPeak: spec.params.off_peak === true,
     enqueuedAt: now,
@@ -124,6 +130,10 @@ export interface JobEvent {
   taskIds?: string[];
   /** Extra words on the transition (why it expired, why a cancel was refused, …). */
   detail?: string;
+  /** The batch the job belongs to, when it was enqueued in one. */
+  batchId?: string;
+  /** Which run of the job this is, when it was retried (2, 3, …). */
+  attempt?: number;
 }
 
 export function eventFrom(
@@ -149,7 +159,14 @@ export function eventFrom(
     at: new Date(at).toISOString(),
   };
   if (rec.taskIds.length > 1) ev.taskIds = rec.taskIds;
+  if (rec.batchId) ev.batchId = rec.batchId;
+  if (rec.attempt > 1) ev.attempt = rec.attempt;
   if (extra.progress !== undefined) ev.progress = extra.progress;
   if (extra.detail !== undefined) ev.detail = extra.detail;
   return ev;
+}
+
+/** The once-only tag of a job's terminal event for one run (a retried job ends once per run). */
+export function terminalTag(rec: Pick<JobRecord, 'attempt'>): string {
+  return rec.attempt > 1 ? `terminal:${rec.attempt}` : 'terminal';
 }

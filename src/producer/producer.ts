@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { Queue, type JobsOptions } from 'bullmq';
+import { createHash, randomUUID } from 'node:crypto';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createEventPublisher, type EventPublisher } from '../events/stream';
 import { eventFrom, isTerminal, newJobRecord, type JobRecord, type JobState } from '../jobs/job';
@@ -53,6 +53,9 @@ export interface JobView {
   submittedAt: string | null;
   endedAt: string | null;
   polls: number;
+  batchId: string | null;
+  /** 1 for the first run; each retry adds one. */
+  attempt: number;
   /** A cancel was asked for and a worker has yet to carry it out. */
   cancelRequested: boolean;
 }
@@ -108,11 +111,67 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
+export interface BatchCreated {
+  batchId: string;
+  jobs: EnqueueResult[];
+}
+
+/** A batch as `getBatch` and `GET /v1/batches/:id` show it. */
+export interface BatchView {
+  batchId: string;
+  createdAt: string;
+  total: number;
+  /** Jobs per state; every state is present, zero or not. */
+  counts: Record<JobState, number>;
+  /** Credits reported by the providers, summed. */
+  credits: number;
+  /** True when every job has ended. */
+  done: boolean;
+  failed: JobView[];
+  expired: JobView[];
+}
+
+const ALL_STATES: readonly JobState[] = [
+  'queued',
+  'scheduled',
+  'submitting',
+  'submitted',
+  'running',
+  'succeeded',
+  'failed',
+  'expired',
+  'cancelled',
+];
+
+/** A batch id: what the user named it (letters, digits, `._-`), or a generated one. */
+const BATCH_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export class BatchNameError extends Error {
+  override name = 'BatchNameError';
+}
+
 export interface Producer {
   /** Validates and enqueues one job. Same key twice → one job. */
   enqueue(spec: unknown): Promise<EnqueueResult>;
   /** Validates every spec first; if any is bad, enqueues nothing and throws BatchValidationError. */
-  enqueueMany(specs: readonly unknown[]): Promise<EnqueueResult[]>;
+  enqueueMany(specs: readonly unknown[], opts?: { batch?: string }): Promise<EnqueueResult[]>;
+  /**
+   * Validates every spec, then enqueues them all as one batch (named `name`, or given a
+   * generated id). Jobs whose key already had a job join the batch as they are.
+   */
+  createBatch(specs: readonly unknown[], name?: string): Promise<BatchCreated>;
+  /** A batch's counts by state, its credits, and its failed and expired items. Null if unknown. */
+  getBatch(batchId: string): Promise<BatchView | null>;
+  /**
+   * Runs the batch's failed and expired jobs again (each as a new attempt of the same job, so
+   * keys stay idempotent); leaves every other job alone. Null if the batch is unknown.
+   */
+  retryBatch(batchId: string): Promise<{ batchId: string; retried: string[] } | null>;
+  /**
+   * Tells the worker that a provider task has news (a provider callback): its job is polled at
+   * once. Resolves to the job id, or null when no job has that task.
+   */
+  nudgeTask(provider: ProviderName, taskId: string): Promise<string | null>;
   /** A job by id (or by key). Null when there is none. */
   get(idOrKey: string): Promise<JobView | null>;
   /** Cancels a job in any non-terminal state; ended jobs are left as they are. */
@@ -170,7 +229,7 @@ export function createProducer(opts: ProducerOptions): Producer {
     });
   }
 
-  async function addAll(specs: JobSpec[]): Promise<EnqueueResult[]> {
+  async function addAll(specs: JobSpec[], batchId: string | null = null): Promise<EnqueueResult[]> {
     const now = clock();
     const results: EnqueueResult[] = [];
     const firstIndex = new Map<string, number>();
@@ -195,7 +254,7 @@ export function createProducer(opts: ProducerOptions): Producer {
         await queues[provider].addBulk(
           chunk.map(({ spec, jobId }) => ({
             name: spec.endpoint,
-            data: newJobRecord(spec, now),
+            data: newJobRecord(spec, now, batchId),
             opts: { ...JOB_OPTIONS, jobId },
           })),
         );
@@ -208,7 +267,7 @@ export function createProducer(opts: ProducerOptions): Producer {
           .slice(i, i + 1000)
           .map(({ spec, jobId }) =>
             publisher.publish(
-              eventFrom('job.enqueued', jobId, newJobRecord(spec, now), now),
+              eventFrom('job.enqueued', jobId, newJobRecord(spec, now, batchId), now),
               'enqueued',
             ),
           ),
@@ -253,8 +312,46 @@ export function createProducer(opts: ProducerOptions): Producer {
       submittedAt: iso(rec.submittedAt),
       endedAt: iso(rec.endedAt),
       polls: rec.polls,
+      batchId: rec.batchId ?? null,
+      attempt: rec.attempt ?? 1,
       cancelRequested,
     };
+  }
+
+  /** Validates every spec; throws BatchValidationError naming each bad one, having written nothing. */
+  function validateAll(inputs: readonly unknown[]): JobSpec[] {
+    const now = clock();
+    const specs: JobSpec[] = [];
+    const bad: BatchIssue[] = [];
+    inputs.forEach((input, index) => {
+      try {
+        specs.push(validateSpec(input, limits(now)));
+      } catch (err) {
+        if (err instanceof SpecValidationError) bad.push({ index, issues: err.issues });
+        else throw err;
+      }
+    });
+    if (bad.length > 0) throw new BatchValidationError(bad);
+    return specs;
+  }
+
+  /** Loads many jobs by id (skipping ids with no job). */
+  async function loadMany(ids: string[]) {
+    const providers = ids.length ? await redis.hmget(k.jobIndex, ...ids) : [];
+    const out: { jobId: string; rec: JobRecord; job: Job<JobRecord> }[] = [];
+    for (let i = 0; i < ids.length; i += 200) {
+      const chunk = ids.slice(i, i + 200);
+      const jobs = await Promise.all(
+        chunk.map((id, j) => {
+          const p = providers[i + j] as ProviderName | null;
+          return p ? queues[p].getJob(id) : Promise.resolve(undefined);
+        }),
+      );
+      jobs.forEach((job, j) => {
+        if (job) out.push({ jobId: chunk[j] as string, rec: job.data, job });
+      });
+    }
+    return out;
   }
 
   return {
@@ -264,20 +361,89 @@ export function createProducer(opts: ProducerOptions): Producer {
       const [res] = await addAll([spec]);
       return res as EnqueueResult;
     },
-    async enqueueMany(inputs) {
-      const now = clock();
-      const specs: JobSpec[] = [];
-      const bad: BatchIssue[] = [];
-      inputs.forEach((input, index) => {
-        try {
-          specs.push(validateSpec(input, limits(now)));
-        } catch (err) {
-          if (err instanceof SpecValidationError) bad.push({ index, issues: err.issues });
-          else throw err;
-        }
-      });
-      if (bad.length > 0) throw new BatchValidationError(bad);
-      return addAll(specs);
+    async enqueueMany(inputs, opts = {}) {
+      if (opts.batch !== undefined) return (await this.createBatch(inputs, opts.batch)).jobs;
+      return addAll(validateAll(inputs));
+    },
+    async createBatch(inputs, name) {
+      if (name !== undefined && !BATCH_ID.test(name)) {
+        throw new BatchNameError(
+          `batch name "${name}" must be 1-128 letters, digits, dots, dashes or underscores`,
+        );
+      }
+      const specs = validateAll(inputs);
+      const batchId = name ?? `b-${randomUUID()}`;
+      const ids = [...new Set(specs.map((sp) => jobIdForKey(sp.key)))];
+      // The batch is written first: if adding the jobs fails, the same call can be repeated.
+      const pipe = redis.pipeline();
+      pipe.hsetnx(k.batch(batchId), 'createdAt', String(clock()));
+      for (let i = 0; i < ids.length; i += 1000)
+        pipe.sadd(k.batchJobs(batchId), ...ids.slice(i, i + 1000));
+      await pipe.exec();
+      const jobs = await addAll(specs, batchId);
+      return { batchId, jobs };
+    },
+    async getBatch(batchId) {
+      const createdAt = await redis.hget(k.batch(batchId), 'createdAt');
+      if (createdAt === null) return null;
+      const ids = await redis.smembers(k.batchJobs(batchId));
+      const counts = Object.fromEntries(ALL_STATES.map((st) => [st, 0])) as Record<
+        JobState,
+        number
+      >;
+      let credits = 0;
+      const failed: JobView[] = [];
+      const expired: JobView[] = [];
+      for (const { jobId, rec } of await loadMany(ids)) {
+        counts[rec.state] += 1;
+        credits += rec.credits ?? 0;
+        if (rec.state === 'failed') failed.push(view(jobId, rec, false));
+        if (rec.state === 'expired') expired.push(view(jobId, rec, false));
+      }
+      const ended = counts.succeeded + counts.failed + counts.expired + counts.cancelled;
+      return {
+        batchId,
+        createdAt: new Date(Number(createdAt)).toISOString(),
+        total: ids.length,
+        counts,
+        credits,
+        done: ended === ids.length,
+        failed,
+        expired,
+      };
+    },
+    async retryBatch(batchId) {
+      if ((await redis.exists(k.batch(batchId))) === 0) return null;
+      const ids = await redis.smembers(k.batchJobs(batchId));
+      const retried: string[] = [];
+      for (const { jobId, rec, job } of await loadMany(ids)) {
+        if (rec.state !== 'failed' && rec.state !== 'expired') continue;
+        // A new run of the same job: the history of task ids stays, the rest starts afresh.
+        const fresh: JobRecord = {
+          ...newJobRecord(rec.spec, clock(), rec.batchId),
+          attempt: rec.attempt + 1,
+          taskIds: rec.taskIds,
+        };
+        await job.updateData(fresh);
+        await job.retry('failed');
+        await publisher.publish(
+          eventFrom('job.enqueued', jobId, fresh, clock(), {
+            detail: `retry ${fresh.attempt} of batch ${batchId}`,
+          }),
+          `enqueued:${fresh.attempt}`,
+          rec.spec.webhook?.url,
+        );
+        retried.push(jobId);
+      }
+      return { batchId, retried };
+    },
+    async nudgeTask(provider, taskId) {
+      const jobId = await redis.hget(k.tasks, `${provider}:${taskId}`);
+      if (!jobId) return null;
+      await redis.hset(k.nudges, jobId, String(clock()));
+      const job = await queues[provider].getJob(jobId);
+      if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+      return jobId;
     },
     async get(idOrKey) {
       const found = await load(idOrKey);

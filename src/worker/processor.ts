@@ -2,7 +2,14 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from '
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { EventPublisher } from '../events/stream';
-import { eventFrom, isTerminal, type EventType, type JobError, type JobRecord } from '../jobs/job';
+import {
+  eventFrom,
+  isTerminal,
+  terminalTag,
+  type EventType,
+  type JobError,
+  type JobRecord,
+} from '../jobs/job';
 import type { Logger } from '../logger';
 import { isProviderError, type ProviderError } from '../providers/errors';
 import { taskErrorRetryable } from '../providers';
@@ -10,6 +17,7 @@ import type { Clock, ProviderName, TaskStatus, VideoProvider } from '../provider
 import { keys } from '../keys';
 import { getEndpoint } from '../jobs/endpoints';
 import { planSubmit } from './submit-plan';
+import { novitaCallbackToken } from '../callbacks/token';
 import { nextPollDelay, submitRetryDelay } from './poll-schedule';
 
 /** What one step of the machine needs; all of it injected so tests can pin time and chance. */
@@ -115,7 +123,11 @@ class Step {
     at: number = this.d.clock(),
     extra: { progress?: number | null; detail?: string } = {},
   ): Promise<void> {
-    await this.d.publisher.publish(eventFrom(type, this.id, rec, at, extra), once);
+    await this.d.publisher.publish(
+      eventFrom(type, this.id, rec, at, extra),
+      once,
+      rec.spec.webhook?.url,
+    );
   }
 
   /**
@@ -142,7 +154,13 @@ class Step {
   private async finishRecorded(detail?: string): Promise<StepResult> {
     const rec = this.rec;
     const type = `job.${rec.state}` as EventType;
-    await this.emit(type, 'terminal', rec, rec.endedAt ?? this.d.clock(), detail ? { detail } : {});
+    await this.emit(
+      type,
+      terminalTag(rec),
+      rec,
+      rec.endedAt ?? this.d.clock(),
+      detail ? { detail } : {},
+    );
     this.log.info({ state: rec.state, error: rec.error?.code }, 'job ended');
     if (rec.state === 'failed' || rec.state === 'expired') {
       throw new UnrecoverableError(
@@ -208,12 +226,28 @@ class Step {
     );
   }
 
-  /** The params as sent: `off_peak` is set by vidu-queue for `auto` and for a resubmission. */
+  /**
+   * The params as sent: `off_peak` is set by vidu-queue for `auto` and for a resubmission; with
+   * PUBLIC_BASE_URL, Vidu tasks get a `callback_url` (unless the spec names its own) and, with
+   * NOVITA_WEBHOOKS, Novita tasks an `extra.webhook`.
+   */
   private submitParams(offPeak: boolean): Record<string, unknown> {
     const { spec } = this.rec;
+    const c = this.d.config;
     const chosen = spec.schedule?.offPeak === 'auto' || this.rec.resubmitted;
     const def = getEndpoint(spec.provider, spec.endpoint);
-    return chosen && def?.offPeak ? { ...spec.params, off_peak: offPeak } : spec.params;
+    const params: Record<string, unknown> =
+      chosen && def?.offPeak ? { ...spec.params, off_peak: offPeak } : { ...spec.params };
+    if (c.publicBaseUrl) {
+      if (spec.provider === 'vidu' && params.callback_url === undefined) {
+        params.callback_url = `${c.publicBaseUrl}/callbacks/vidu`;
+      } else if (spec.provider === 'novita' && c.novitaWebhooks) {
+        params.extra = {
+          webhook: { url: `${c.publicBaseUrl}/callbacks/novita/${novitaCallbackToken(c)}` },
+        };
+      }
+    }
+    return params;
   }
 
   private async submitNow(offPeak: boolean, reason: string | null): Promise<StepResult> {
@@ -232,6 +266,11 @@ class Step {
       return this.submitFailed(err);
     }
     const submittedAt = this.d.clock();
+    await this.d.redis.hset(
+      keys(this.d.config.prefix).tasks,
+      `${this.provider.name}:${taskId}`,
+      this.id,
+    );
     await this.save({
       state: 'submitted',
       taskId,
@@ -388,6 +427,8 @@ class Step {
   private async scheduleNextPoll(status: TaskStatus | null): Promise<never> {
     const now = this.d.clock();
     const c = this.d.config;
+    // A provider callback arrived while this step ran: poll again at once.
+    if ((await this.d.redis.hdel(keys(c.prefix).nudges, this.id)) === 1) return this.waitUntil(now);
     const delay = nextPollDelay({
       polls: this.rec.polls,
       status,

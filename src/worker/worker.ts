@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config';
 import { createEventPublisher } from '../events/stream';
-import { eventFrom, isTerminal, type JobRecord } from '../jobs/job';
+import { eventFrom, isTerminal, terminalTag, type JobRecord } from '../jobs/job';
 import type { Logger } from '../logger';
 import { createProviders } from '../providers';
 import {
@@ -119,7 +119,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         },
       };
       await job.updateData(failed).catch(() => undefined);
-      await publisher.publish(eventFrom('job.failed', job.id as string, failed, clock()));
+      await publisher.publish(
+        eventFrom('job.failed', job.id as string, failed, clock()),
+        terminalTag(failed),
+        failed.spec.webhook?.url,
+      );
     } catch (e) {
       logger.error({ err: (e as Error).message }, 'could not publish a failure event');
     }
