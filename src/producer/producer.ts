@@ -172,6 +172,8 @@ export interface Producer {
    * once. Resolves to the job id, or null when no job has that task.
    */
   nudgeTask(provider: ProviderName, taskId: string): Promise<string | null>;
+  /** The same, by job id. Resolves to false when there is no such job. */
+  nudgeJob(jobId: string): Promise<boolean>;
   /** A job by id (or by key). Null when there is none. */
   get(idOrKey: string): Promise<JobView | null>;
   /** Cancels a job in any non-terminal state; ended jobs are left as they are. */
@@ -440,10 +442,14 @@ export function createProducer(opts: ProducerOptions): Producer {
     async nudgeTask(provider, taskId) {
       const jobId = await redis.hget(k.tasks, `${provider}:${taskId}`);
       if (!jobId) return null;
+      return (await this.nudgeJob(jobId)) ? jobId : null;
+    },
+    async nudgeJob(jobId) {
+      const found = await load(jobId);
+      if (!found || found.jobId !== jobId) return false;
       await redis.hset(k.nudges, jobId, String(clock()));
-      const job = await queues[provider].getJob(jobId);
-      if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
-      return jobId;
+      if ((await found.job.getState()) === 'delayed') await found.job.promote().catch(() => undefined);
+      return true;
     },
     async get(idOrKey) {
       const found = await load(idOrKey);

@@ -240,7 +240,7 @@ class Step {
       chosen && def?.offPeak ? { ...spec.params, off_peak: offPeak } : { ...spec.params };
     if (c.publicBaseUrl) {
       if (spec.provider === 'vidu' && params.callback_url === undefined) {
-        params.callback_url = `${c.publicBaseUrl}/callbacks/vidu`;
+        params.callback_url = `${c.publicBaseUrl}/callbacks/vidu?job=${encodeURIComponent(this.id)}`;
       } else if (spec.provider === 'novita' && c.novitaWebhooks) {
         params.extra = {
           webhook: { url: `${c.publicBaseUrl}/callbacks/novita/${novitaCallbackToken(c)}` },
