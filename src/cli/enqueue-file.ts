@@ -26,31 +26,48 @@ export async function readInput(file: string): Promise<string> {
 }
 
 /**
- * Parses and validates every line of a JSONL text. Blank lines are skipped. Every bad line is
- * reported (not only the first), each with its 1-based number and the field at fault.
+ * Validates specs read from a file, each with the line it came from; every bad one is
+ * reported with its line number and field.
  */
-export function parseJsonl(text: string, opts: ValidateOptions = {}): ParsedFile {
+export function validateEntries(
+  entries: { line: number; spec: unknown }[],
+  opts: ValidateOptions = {},
+): ParsedFile {
   const specs: ParsedFile['specs'] = [];
   const problems: LineProblem[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
-    let obj: unknown;
+  for (const { line, spec } of entries) {
     try {
-      obj = JSON.parse(raw);
-    } catch (err) {
-      problems.push({ line, path: '(line)', message: `not valid JSON: ${(err as Error).message}` });
-      return;
-    }
-    try {
-      validateSpec(obj, opts);
-      specs.push({ line, spec: obj });
+      validateSpec(spec, opts);
+      specs.push({ line, spec });
     } catch (err) {
       if (!(err instanceof SpecValidationError)) throw err;
       for (const issue of err.issues) problems.push({ line, ...issue });
     }
-  });
+  }
   return { specs, problems };
+}
+
+/**
+ * Parses and validates every line of a JSONL text. Blank lines are skipped. Every bad line is
+ * reported (not only the first), each with its 1-based number and the field at fault.
+ */
+export function parseJsonl(text: string, opts: ValidateOptions = {}): ParsedFile {
+  const entries: { line: number; spec: unknown }[] = [];
+  const problems: LineProblem[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '') return;
+    try {
+      entries.push({ line, spec: JSON.parse(raw) });
+    } catch (err) {
+      problems.push({ line, path: '(line)', message: `not valid JSON: ${(err as Error).message}` });
+    }
+  });
+  const checked = validateEntries(entries, opts);
+  return {
+    specs: checked.specs,
+    problems: [...problems, ...checked.problems].sort((a, b) => a.line - b.line),
+  };
 }
 
 export function formatProblem(file: string, p: LineProblem): string {

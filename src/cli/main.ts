@@ -4,14 +4,25 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { createGroupReader, readEvents } from '../events/stream';
 import { isTerminal } from '../jobs/job';
 import { createLogger } from '../logger';
-import { createProducer, KeyConflictError } from '../producer/producer';
+import { BatchNameError, createProducer, KeyConflictError } from '../producer/producer';
+import { batchSummary, waitForBatch } from './batch-progress';
+import { csvToSpecs } from './csv';
 import { createSimulator } from '../providers/simulator';
 import { startWorker } from '../worker/worker';
 import { runDemo } from './demo';
-import { formatProblem, parseJsonl, readInput } from './enqueue-file';
+import {
+  formatProblem,
+  parseJsonl,
+  readInput,
+  validateEntries,
+  type ParsedFile,
+} from './enqueue-file';
 
-/** Exit codes: 0 done, 1 the command's own failure (bad input, job not found), 2 bad configuration. */
-const EXIT = { ok: 0, failure: 1, config: 2 } as const;
+/**
+ * Exit codes: 0 done, 1 the command's own failure (bad input, job not found), 2 bad
+ * configuration, 3 `enqueue --wait` saw jobs end other than succeeded (or gave up waiting).
+ */
+const EXIT = { ok: 0, failure: 1, config: 2, notAllSucceeded: 3 } as const;
 
 function config(): Config {
   try {
@@ -92,50 +103,91 @@ export function buildProgram(): Command {
 
   program
     .command('enqueue')
-    .argument('<file>', 'a JSONL file of job specs, or - for stdin')
+    .argument('<file>', 'a JSONL or CSV file of job specs, or - for stdin')
     .description(
-      'validate every job spec of a JSONL file, then enqueue them all; print one job id per line',
+      'validate every job spec of a file, then enqueue them all; print one job id per line',
     )
-    .action(async (file: string) => {
-      const cfg = config();
-      let text: string;
-      try {
-        text = await readInput(file);
-      } catch (err) {
-        process.stderr.write(`vidu-queue: cannot read ${file}: ${(err as Error).message}\n`);
-        process.exit(EXIT.failure);
-      }
-      const { specs, problems } = parseJsonl(text, {
-        offPeakExpiryMs: cfg.offPeakExpiryMs,
-        standardTaskEstimateMs: cfg.standardTaskEstimateMs,
-      });
-      if (problems.length > 0) {
-        const lines = new Set(problems.map((p) => p.line));
-        for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
-        process.stderr.write(
-          `vidu-queue: ${lines.size} bad line(s) in ${file}; nothing was enqueued\n`,
-        );
-        process.exit(EXIT.failure);
-      }
-      if (specs.length === 0) {
-        process.stderr.write(`vidu-queue: ${file} holds no job specs; nothing was enqueued\n`);
-        process.exit(EXIT.failure);
-      }
-      const producer = producerFor(cfg);
-      try {
-        const results = await producer.enqueueMany(specs.map((s) => s.spec));
-        process.stdout.write(results.map((r) => r.jobId).join('\n') + '\n');
-      } catch (err) {
-        const msg =
-          err instanceof KeyConflictError
-            ? err.message
-            : `enqueue failed: ${(err as Error).message}`;
-        process.stderr.write(`vidu-queue: ${msg}\n`);
-        process.exitCode = EXIT.failure;
-      } finally {
-        await producer.close();
-      }
-    });
+    .option('--format <format>', 'jsonl or csv (default: from the file name; jsonl for stdin)')
+    .option('--batch <name>', 'enqueue the jobs as one batch with this name')
+    .option(
+      '--wait',
+      'show progress until every job has ended, then a summary; exit 0 only if all succeeded',
+    )
+    .option('--timeout <ms>', 'with --wait: give up waiting after this long', int('--timeout'))
+    .action(
+      async (
+        file: string,
+        opts: { format?: string; batch?: string; wait?: boolean; timeout?: number },
+      ) => {
+        const cfg = config();
+        const format = opts.format ?? (/\.csv$/i.test(file) ? 'csv' : 'jsonl');
+        if (format !== 'csv' && format !== 'jsonl') {
+          process.stderr.write(`vidu-queue: --format must be jsonl or csv, not "${format}"\n`);
+          process.exit(EXIT.failure);
+        }
+        let text: string;
+        try {
+          text = await readInput(file);
+        } catch (err) {
+          process.stderr.write(`vidu-queue: cannot read ${file}: ${(err as Error).message}\n`);
+          process.exit(EXIT.failure);
+        }
+        const limits = {
+          offPeakExpiryMs: cfg.offPeakExpiryMs,
+          standardTaskEstimateMs: cfg.standardTaskEstimateMs,
+        };
+        let parsed: ParsedFile;
+        if (format === 'csv') {
+          const csv = csvToSpecs(text);
+          const checked = validateEntries(csv.specs, limits);
+          parsed = {
+            specs: checked.specs,
+            problems: [...csv.problems, ...checked.problems].sort((a, b) => a.line - b.line),
+          };
+        } else {
+          parsed = parseJsonl(text, limits);
+        }
+        const { specs, problems } = parsed;
+        if (problems.length > 0) {
+          const lines = new Set(problems.map((p) => p.line));
+          for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
+          process.stderr.write(
+            `vidu-queue: ${lines.size} bad line(s) in ${file}; nothing was enqueued\n`,
+          );
+          process.exit(EXIT.failure);
+        }
+        if (specs.length === 0) {
+          process.stderr.write(`vidu-queue: ${file} holds no job specs; nothing was enqueued\n`);
+          process.exit(EXIT.failure);
+        }
+        const producer = producerFor(cfg);
+        try {
+          const inputs = specs.map((s) => s.spec);
+          // --wait follows the jobs as a batch; without a name it gets a generated one.
+          const batched = opts.batch !== undefined || opts.wait;
+          const { batchId, jobs } = batched
+            ? await producer.createBatch(inputs, opts.batch)
+            : { batchId: null, jobs: await producer.enqueueMany(inputs) };
+          process.stdout.write(jobs.map((r) => r.jobId).join('\n') + '\n');
+          if (batchId) process.stderr.write(`batch ${batchId}: ${jobs.length} job(s)\n`);
+          if (opts.wait && batchId) {
+            const view = await waitForBatch(producer, batchId, opts.timeout);
+            process.stderr.write(batchSummary(view));
+            if (!view.done) process.exitCode = EXIT.notAllSucceeded;
+            else if (view.counts.succeeded !== view.total) process.exitCode = EXIT.notAllSucceeded;
+          }
+        } catch (err) {
+          const msg =
+            err instanceof KeyConflictError || err instanceof BatchNameError
+              ? err.message
+              : `enqueue failed: ${(err as Error).message}`;
+          process.stderr.write(`vidu-queue: ${msg}\n`);
+          process.exitCode = EXIT.failure;
+        } finally {
+          await producer.close();
+        }
+      },
+    );
 
   program
     .command('status')

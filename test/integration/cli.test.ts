@@ -242,6 +242,60 @@ describe('vidu-queue as a process', () => {
     expect((await exited(second)).code).toBe(0);
   }, 60_000);
 
+  test('enqueue of a CSV file names the bad rows and columns and enqueues nothing', async () => {
+    const csv = [
+      'key,provider,endpoint,model,images,prompt,duration',
+      `c/1,vidu,img2video,viduq3-turbo,${IMG},fine,5`,
+      `c/2,vidu,img2video,viduq3-turbo,${IMG},too long,40`,
+      `c/3,novita,vidu-q3-pro-i2v,,${IMG}|${IMG},two images,5`,
+      `c/4,vidu,img2video,viduq9,${IMG},no such model,5`,
+    ].join('\n');
+    const r = await run(['enqueue', '-', '--format', 'csv'], baseEnv(), csv);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/-:2:/);
+    expect(r.stderr).toMatch(/-:3: params\.duration: .*viduq3-turbo/);
+    expect(r.stderr).toMatch(/-:4: params\.images: .*exactly one image/);
+    expect(r.stderr).toMatch(/-:5: params\.model: /);
+    expect(r.stderr).toMatch(/3 bad line\(s\) in -; nothing was enqueued/);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+  });
+
+  test('enqueue a CSV --batch --wait: progress, a summary table, and an exit code that says whether all succeeded', async () => {
+    sim = await startSim({ taskDurationMs: 300 });
+    const s = sim;
+    s.script({
+      match: { promptIncludes: 'doomed' },
+      outcome: { result: 'fail', errorCode: 'CreationPolicyViolation' },
+    });
+    const w = start(['worker'], workerEnv(s.url));
+    children.push(w);
+    const rows = (tag: string, prompts: string[]) =>
+      ['key,provider,endpoint,model,images,prompt,duration']
+        .concat(prompts.map((p, i) => `${tag}/${i},vidu,img2video,viduq3-turbo,${IMG},${p},5`))
+        .join('\n');
+    const ok = await run(
+      ['enqueue', '-', '--format', 'csv', '--batch', `ok-${prefix}`, '--wait'],
+      baseEnv(),
+      rows('ok', ['a', 'b', 'c']),
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n')).toHaveLength(3);
+    expect(ok.stderr).toMatch(new RegExp(`batch ok-${prefix}: 3 job\\(s\\)`));
+    expect(ok.stderr).toMatch(/3\/3 ended/);
+    expect(ok.stderr).toMatch(/succeeded\s+3/);
+    expect(ok.stderr).toMatch(/total\s+3/);
+
+    const bad = await run(
+      ['enqueue', '-', '--format', 'csv', '--wait'],
+      baseEnv(),
+      rows('bad', ['fine', 'doomed']),
+    );
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/succeeded\s+1/);
+    expect(bad.stderr).toMatch(/failed\s+1/);
+    expect(bad.stderr).toMatch(/failed\s+bad\/1\s+CreationPolicyViolation/);
+  }, 60_000);
+
   test('the demo runs every seed endpoint to success and exits 0', async () => {
     const r = await run(
       ['demo', '--jobs', '5'],
