@@ -91,9 +91,11 @@ class Step {
     if (rec.state === 'queued' || rec.state === 'scheduled') {
       await this.emit('job.enqueued', 'enqueued', { ...rec, state: 'queued' }, rec.enqueuedAt);
     }
-    if (await this.d.redis.hexists(keys(this.d.config.prefix).cancels, this.id)) {
-      return this.cancel();
-    }
+    // One round trip: is a cancel pending, and clear any callback nudge this step answers.
+    const k = keys(this.d.config.prefix);
+    const [[, cancelled] = [null, 0]] =
+      (await this.d.redis.multi().hexists(k.cancels, this.id).hdel(k.nudges, this.id).exec()) ?? [];
+    if (cancelled === 1) return this.cancel();
     switch (rec.state) {
       case 'queued':
       case 'scheduled':
