@@ -24,34 +24,53 @@ export interface PollPlanInput {
 export const POLL_GROWTH = 1.5;
 /** Jitter: each delay is scaled by a factor drawn from [1 - J, 1 + J]. */
 export const POLL_JITTER = 0.15;
+/** With an estimate, the first poll aims at this share of the estimated total time... */
+export const ESTIMATE_LEAD = 0.9;
+/** ...and from there polls every this share of the time elapsed since submission. */
+export const TIGHT_RATIO = 0.12;
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /**
+ * The provider's own estimate of the task's total time since submission, in ms: from its ETA
+ * (Novita `task.eta`), or extrapolated from its progress. Null without either.
+ */
+export function estimatedTotalMs(status: TaskStatus | null, elapsedMs: number): number | null {
+  if (!status || (status.state !== 'queued' && status.state !== 'running')) return null;
+  if (status.etaSeconds !== null && status.etaSeconds > 0) {
+    return elapsedMs + status.etaSeconds * 1000;
+  }
+  if (status.progress !== null && status.progress > 0 && status.progress < 100 && elapsedMs > 0) {
+    return (elapsedMs * 100) / status.progress;
+  }
+  return null;
+}
+
+/**
  * The delay before the next poll of a task.
  *
- * - With no information: exponential from `initialMs` by {@link POLL_GROWTH}, capped at `maxMs`.
- * - When the provider gives an ETA (Novita `task.eta`): poll just after the estimate.
- * - When it gives only progress: extrapolate the time left from the progress made so far, and
- *   poll then if that comes sooner than the exponential step.
- * Every delay gets ±{@link POLL_JITTER} jitter, stays inside [initialMs, maxMs], and never
- * reaches past `endAt`: the last poll lands on the timeout or expiry itself.
+ * - With no information: exponential from `initialMs` by {@link POLL_GROWTH}, capped at
+ *   `maxMs`, with ±{@link POLL_JITTER} jitter.
+ * - With the provider's estimate (ETA, or progress extrapolated): wait until
+ *   {@link ESTIMATE_LEAD} of the estimated total (estimates err both ways), then poll every
+ *   {@link TIGHT_RATIO} of the elapsed time, so the delay between the end of the task and its
+ *   detection stays a small share of the task's duration, at a handful of calls.
+ * Every delay stays inside [initialMs, maxMs] and never reaches past `endAt`: the last poll
+ * lands on the timeout or expiry itself.
  */
 export function nextPollDelay(i: PollPlanInput): number {
   const { initialMs, maxMs } = i.cadence;
-  let delay = Math.min(maxMs, initialMs * Math.pow(POLL_GROWTH, i.polls));
-  const s = i.status;
-  if (s && (s.state === 'queued' || s.state === 'running')) {
-    if (s.etaSeconds !== null && s.etaSeconds > 0) {
-      delay = s.etaSeconds * 1000 * 1.05;
-    } else if (s.progress !== null && s.progress > 0 && s.progress < 100) {
-      const elapsed = i.now - i.submittedAt;
-      const left = (elapsed * (100 - s.progress)) / s.progress;
-      delay = Math.min(delay, left * 1.05);
-    }
-  }
+  const elapsed = Math.max(0, i.now - i.submittedAt);
   const jitter = 1 - POLL_JITTER + 2 * POLL_JITTER * i.random();
-  delay = clamp(Math.round(delay * jitter), initialMs, maxMs);
+  const total = estimatedTotalMs(i.status, elapsed);
+  let delay: number;
+  if (total !== null) {
+    const untilLead = i.submittedAt + ESTIMATE_LEAD * total - i.now;
+    delay = untilLead > initialMs ? untilLead : TIGHT_RATIO * elapsed * jitter;
+  } else {
+    delay = Math.min(maxMs, initialMs * Math.pow(POLL_GROWTH, i.polls)) * jitter;
+  }
+  delay = clamp(Math.round(delay), initialMs, maxMs);
   return Math.max(0, Math.min(delay, i.endAt - i.now));
 }
 

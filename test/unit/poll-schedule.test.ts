@@ -1,5 +1,10 @@
 import type { TaskStatus } from '../../src/providers/types';
-import { nextPollDelay, submitRetryDelay, POLL_GROWTH } from '../../src/worker/poll-schedule';
+import {
+  estimatedTotalMs,
+  nextPollDelay,
+  submitRetryDelay,
+  POLL_GROWTH,
+} from '../../src/worker/poll-schedule';
 
 const cadence = { initialMs: 5_000, maxMs: 60_000 };
 const mid = () => 0.5; // no jitter
@@ -42,17 +47,29 @@ describe('nextPollDelay', () => {
     expect(nextPollDelay({ ...base, polls: 20, status: null, random: () => 0.99 })).toBe(60_000);
   });
 
-  test("polls just after the provider's ETA", () => {
-    expect(nextPollDelay({ ...base, polls: 0, status: status({ etaSeconds: 40 }) })).toBe(42_000);
-    // An ETA beyond the cap is capped; an ETA shorter than the first delay waits the first delay.
-    expect(nextPollDelay({ ...base, polls: 0, status: status({ etaSeconds: 600 }) })).toBe(60_000);
-    expect(nextPollDelay({ ...base, polls: 5, status: status({ etaSeconds: 1 }) })).toBe(5_000);
+  test("aims just before the provider's estimate, then polls tightly", () => {
+    // First poll 5 s after submit reports 40 s left: total ≈ 45 s; aim at 90 % of it.
+    const first = { ...base, now: base.submittedAt + 5_000 };
+    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(35_500);
+    // Past the lead point: every 12 % of the elapsed time (here 60 s elapsed → 7.2 s).
+    const late = { ...base, now: base.submittedAt + 60_000 };
+    expect(nextPollDelay({ ...late, polls: 3, status: status({ etaSeconds: 1 }) })).toBe(7_200);
+    // Never below the first delay, never above the cap.
+    expect(nextPollDelay({ ...first, polls: 2, status: status({ etaSeconds: 1 }) })).toBe(5_000);
+    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 600 }) })).toBe(60_000);
   });
 
-  test('extrapolates from progress when there is no ETA', () => {
-    // 40 s elapsed for 80 %: 10 s left, sooner than the exponential step.
-    const d = nextPollDelay({ ...base, now: 140_000, polls: 6, status: status({ progress: 80 }) });
-    expect(d).toBe(10_500);
+  test('extrapolates the total from progress when there is no ETA', () => {
+    // 40 s elapsed for 50 %: total ≈ 80 s; aim at 72 s, 32 s from now.
+    const d = nextPollDelay({
+      ...base,
+      now: base.submittedAt + 40_000,
+      polls: 4,
+      status: status({ progress: 50 }),
+    });
+    expect(d).toBe(32_000);
+    expect(estimatedTotalMs(status({ progress: 80 }), 40_000)).toBe(50_000);
+    expect(estimatedTotalMs(status({ state: 'succeeded', progress: 80 }), 40_000)).toBeNull();
   });
 
   test('never plans a poll past the end', () => {

@@ -200,7 +200,8 @@ class SimulatorImpl implements Simulator {
   private readonly failureRate: number;
   private readonly rateLimitRate: number;
   private readonly retryAfterSeconds: number;
-  private readonly taskDuration: number | [number, number];
+  private readonly taskDuration: number | [number, number] | ((rnd: () => number) => number);
+  private readonly estimateError: number;
   private readonly offPeakQueueMs: number;
   private readonly offPeakExpiryMs: number;
   private readonly viduConcurrency: number;
@@ -235,6 +236,7 @@ class SimulatorImpl implements Simulator {
     this.rateLimitRate = opts.rateLimitRate ?? 0;
     this.retryAfterSeconds = opts.retryAfterSeconds ?? 1;
     this.taskDuration = opts.taskDurationMs ?? 3000;
+    this.estimateError = opts.estimateError ?? 0;
     this.offPeakQueueMs = opts.offPeakQueueMs ?? 60_000;
     this.offPeakExpiryMs = opts.offPeakExpiryMs ?? 48 * 3_600_000;
     this.viduConcurrency = opts.viduConcurrency ?? 5;
@@ -840,7 +842,11 @@ class SimulatorImpl implements Simulator {
       submittedAt: now,
       readyAt: now + queueMs,
       procMs: result === 'never' ? Infinity : nominal,
-      nominalProcMs: nominal,
+      // What the provider believes the task will take: ETA and progress follow it.
+      nominalProcMs:
+        this.estimateError > 0
+          ? Math.max(1, Math.round(nominal * (1 - this.estimateError + 2 * this.estimateError * this.rnd())))
+          : nominal,
       expireAt: offPeak ? now + this.offPeakExpiryMs : Infinity,
       offPeak,
       result,

@@ -13,7 +13,12 @@ export interface SimulatorOptions {
   /** `Retry-After` (seconds) of those random 429s; default 1. */
   retryAfterSeconds?: number;
   /** Standard task, submit to done (default 3000); 0 = done at the first poll. */
-  taskDurationMs?: number | [number, number];
+  taskDurationMs?: number | [number, number] | ((rnd: () => number) => number);
+  /**
+   * How wrong the provider's own estimate is: each task's reported ETA and progress follow a
+   * duration off from the true one by a factor drawn from [1 - e, 1 + e]. @defaultValue 0
+   */
+  estimateError?: number;
   /** An off-peak task sits queued this long before it is processed (default 60 000). */
   offPeakQueueMs?: number;
   /** An off-peak task not done this long after submit is cancelled and refunded (default 48 h). */

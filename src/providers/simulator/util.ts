@@ -13,8 +13,12 @@ export function createPrng(seed: number): () => number {
 }
 
 /** A value that is either fixed or drawn uniformly from `[min, max]`. */
-export function sample(v: number | [number, number], rnd: () => number): number {
+export function sample(
+  v: number | [number, number] | ((rnd: () => number) => number),
+  rnd: () => number,
+): number {
   if (typeof v === 'number') return v;
+  if (typeof v === 'function') return Math.round(v(rnd));
   const [lo, hi] = v;
   return Math.round(lo + (hi - lo) * rnd());
 }
