@@ -271,6 +271,7 @@ export function createProducer(opts: ProducerOptions): Producer {
             publisher.publish(
               eventFrom('job.enqueued', jobId, newJobRecord(spec, now, batchId), now),
               'enqueued',
+              spec.webhook?.url,
             ),
           ),
       );
@@ -448,7 +449,8 @@ export function createProducer(opts: ProducerOptions): Producer {
       const found = await load(jobId);
       if (!found || found.jobId !== jobId) return false;
       await redis.hset(k.nudges, jobId, String(clock()));
-      if ((await found.job.getState()) === 'delayed') await found.job.promote().catch(() => undefined);
+      if ((await found.job.getState()) === 'delayed')
+        await found.job.promote().catch(() => undefined);
       return true;
     },
     async get(idOrKey) {
