@@ -49,4 +49,14 @@ export type {
 export { createSimulator } from './providers/simulator';
 export type { Simulator, SimulatorOptions, ScriptRule } from './providers/simulator';
 
+export { buildApi, startApi } from './api/server';
+export {
+  startWebhookDelivery,
+  signWebhook,
+  listDeadLetters,
+  replayDeadLetter,
+  replayAllDeadLetters,
+} from './events/webhooks';
+export type { StartApiOptions, RunningApi, ApiOptions } from './api/server';
+export type { ApiDeps } from './api/types';
 export { createLogger } from './logger';

@@ -8,7 +8,10 @@ import { BatchNameError, createProducer, KeyConflictError } from '../producer/pr
 import { batchSummary, waitForBatch } from './batch-progress';
 import { csvToSpecs } from './csv';
 import { createSimulator } from '../providers/simulator';
+import { startWebhookDelivery } from '../events/webhooks';
 import { startWorker } from '../worker/worker';
+import { registerApiCommand } from './api-command';
+import { registerWebhooksCommand } from './webhooks-command';
 import { runDemo } from './demo';
 import {
   formatProblem,
@@ -98,7 +101,12 @@ export function buildProgram(): Command {
         return p;
       });
       const w = await startWorker({ config: cfg, logger, ...(providers ? { providers } : {}) });
-      onSignals(() => w.close());
+      // Webhook dispatch and delivery run beside the workers, in every worker process.
+      const hooks = await startWebhookDelivery({ config: cfg, logger });
+      onSignals(async () => {
+        await w.close();
+        await hooks.close();
+      });
     });
 
   program
@@ -409,6 +417,8 @@ export function buildProgram(): Command {
       process.exit(code);
     });
 
+  registerApiCommand(program, config);
+  registerWebhooksCommand(program, config);
   return program;
 }
 

@@ -201,6 +201,8 @@ export function createProducer(opts: ProducerOptions): Producer {
       new Queue<JobRecord>(queueName(p), { connection: redis, prefix: opts.prefix }),
     ]),
   ) as Record<ProviderName, Queue<JobRecord>>;
+  // Connection errors surface in the failing call; BullMQ would otherwise print each one.
+  for (const q of Object.values(queues)) q.on('error', () => undefined);
   const publisher: EventPublisher = createEventPublisher(
     redis,
     opts.prefix,
@@ -263,19 +265,13 @@ export function createProducer(opts: ProducerOptions): Producer {
       }
     }
     const created = unique.filter((_, i) => fresh[i]);
-    for (let i = 0; i < created.length; i += 1000) {
-      await Promise.all(
-        created
-          .slice(i, i + 1000)
-          .map(({ spec, jobId }) =>
-            publisher.publish(
-              eventFrom('job.enqueued', jobId, newJobRecord(spec, now, batchId), now),
-              'enqueued',
-              spec.webhook?.url,
-            ),
-          ),
-      );
-    }
+    await publisher.publishMany(
+      created.map(({ spec, jobId }) => ({
+        event: eventFrom('job.enqueued', jobId, newJobRecord(spec, now, batchId), now),
+        once: 'enqueued',
+        webhook: spec.webhook?.url,
+      })),
+    );
     return results;
   }
 
