@@ -28,20 +28,27 @@ export const POLL_JITTER = 0.15;
 export const ESTIMATE_LEAD = 0.9;
 /** ...and from there polls every this share of the time elapsed since submission. */
 export const TIGHT_RATIO = 0.12;
+/**
+ * An early estimate can be far off (a few percent of progress, an ETA in whole seconds): the
+ * wait for the lead point is at most this many times the time elapsed so far.
+ */
+export const LEAD_CAP = 1.5;
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /**
- * The provider's own estimate of the task's total time since submission, in ms: from its ETA
- * (Novita `task.eta`), or extrapolated from its progress. Null without either.
+ * The provider's own estimate of the task's total time since submission, in ms: extrapolated
+ * from its progress when it reports some (a percentage is finer than an ETA in whole seconds),
+ * else from its ETA (Novita `task.eta`, which also covers time still queued). Null without
+ * either.
  */
 export function estimatedTotalMs(status: TaskStatus | null, elapsedMs: number): number | null {
   if (!status || (status.state !== 'queued' && status.state !== 'running')) return null;
-  if (status.etaSeconds !== null && status.etaSeconds > 0) {
-    return elapsedMs + status.etaSeconds * 1000;
-  }
   if (status.progress !== null && status.progress > 0 && status.progress < 100 && elapsedMs > 0) {
     return (elapsedMs * 100) / status.progress;
+  }
+  if (status.etaSeconds !== null && status.etaSeconds > 0) {
+    return elapsedMs + status.etaSeconds * 1000;
   }
   return null;
 }
@@ -52,7 +59,8 @@ export function estimatedTotalMs(status: TaskStatus | null, elapsedMs: number): 
  * - With no information: exponential from `initialMs` by {@link POLL_GROWTH}, capped at
  *   `maxMs`, with ±{@link POLL_JITTER} jitter.
  * - With the provider's estimate (ETA, or progress extrapolated): wait until
- *   {@link ESTIMATE_LEAD} of the estimated total (estimates err both ways), then poll every
+ *   {@link ESTIMATE_LEAD} of the estimated total (estimates err both ways), but never more than
+ *   {@link LEAD_CAP} times the time elapsed (early estimates are coarse), then poll every
  *   {@link TIGHT_RATIO} of the elapsed time, so the delay between the end of the task and its
  *   detection stays a small share of the task's duration, at a handful of calls.
  * Every delay stays inside [initialMs, maxMs] and never reaches past `endAt`: the last poll
@@ -66,7 +74,10 @@ export function nextPollDelay(i: PollPlanInput): number {
   let delay: number;
   if (total !== null) {
     const untilLead = i.submittedAt + ESTIMATE_LEAD * total - i.now;
-    delay = untilLead > initialMs ? untilLead : TIGHT_RATIO * elapsed * jitter;
+    delay =
+      untilLead > initialMs
+        ? Math.min(untilLead, LEAD_CAP * elapsed)
+        : TIGHT_RATIO * elapsed * jitter;
   } else {
     delay = Math.min(maxMs, initialMs * Math.pow(POLL_GROWTH, i.polls)) * jitter;
   }

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
-import type { EventPublisher } from '../events/stream';
+import type { EventPublisher, Outgoing } from '../events/stream';
 import {
   eventFrom,
   isTerminal,
@@ -89,7 +89,11 @@ class Step {
     const rec = this.rec;
     if (isTerminal(rec.state)) return this.finishRecorded();
     if (rec.state === 'queued' || rec.state === 'scheduled') {
-      await this.emit('job.enqueued', 'enqueued', { ...rec, state: 'queued' }, rec.enqueuedAt);
+      // Written with this step's first save: the worker may see the job before the producer
+      // has published its enqueued event, and the once-only tag keeps it to one.
+      this.carry.push(
+        this.outgoing('job.enqueued', 'enqueued', { ...rec, state: 'queued' }, rec.enqueuedAt),
+      );
     }
     // One round trip: is a cancel pending, and clear any callback nudge this step answers.
     const k = keys(this.d.config.prefix);
@@ -113,11 +117,50 @@ class Step {
 
   // ---- persistence and events ------------------------------------------------------------
 
-  private async save(patch: Partial<JobRecord>): Promise<void> {
-    this.rec = { ...this.rec, ...patch };
-    await this.job.updateData(this.rec);
+  /** Events to write with the next save (the enqueued event of a first pickup). */
+  private carry: Outgoing[] = [];
+  /** Whether a provider callback nudged the job while this step ran. */
+  private nudged = false;
+
+  private outgoing(
+    type: EventType,
+    once: string | undefined,
+    rec: JobRecord,
+    at: number = this.d.clock(),
+    extra: { progress?: number | null; detail?: string } = {},
+  ): Outgoing {
+    return {
+      event: eventFrom(type, this.id, rec, at, extra),
+      once,
+      webhook: rec.spec.webhook?.url,
+    };
   }
 
+  /**
+   * Persists the record and, in the same atomic round trip, the events built from the new
+   * record, a task index entry, and the clearing of a callback nudge.
+   */
+  private async save(
+    patch: Partial<JobRecord>,
+    opts: { events?: (rec: JobRecord) => Outgoing[]; task?: string; clearNudge?: boolean } = {},
+  ): Promise<void> {
+    this.rec = { ...this.rec, ...patch };
+    const events = [...this.carry, ...(opts.events?.(this.rec) ?? [])];
+    this.carry = [];
+    const { nudged } = await this.d.publisher.commit({
+      record: {
+        jobKey: keys(this.d.config.prefix).bullJob(this.job.queueName, this.id),
+        data: JSON.stringify(this.rec),
+      },
+      events,
+      ...(opts.task ? { task: { field: opts.task, jobId: this.id } } : {}),
+      ...(opts.clearNudge ? { clearNudge: this.id } : {}),
+    });
+    this.job.data = this.rec;
+    if (nudged) this.nudged = true;
+  }
+
+  /** Publishes an event (with anything carried) without a record change. */
   private async emit(
     type: EventType,
     once?: string,
@@ -125,11 +168,9 @@ class Step {
     at: number = this.d.clock(),
     extra: { progress?: number | null; detail?: string } = {},
   ): Promise<void> {
-    await this.d.publisher.publish(
-      eventFrom(type, this.id, rec, at, extra),
-      once,
-      rec.spec.webhook?.url,
-    );
+    const events = [...this.carry, this.outgoing(type, once, rec, at, extra)];
+    this.carry = [];
+    await this.d.publisher.commit({ events });
   }
 
   /**
@@ -142,27 +183,40 @@ class Step {
     throw new DelayedError();
   }
 
-  /** Ends the job: persist the terminal record, publish its one terminal event, tell BullMQ. */
+  /** Ends the job: persist the terminal record and its one terminal event together, tell BullMQ. */
   private async end(
     state: 'succeeded' | 'failed' | 'expired' | 'cancelled',
     patch: Partial<JobRecord>,
     detail?: string,
   ): Promise<StepResult> {
-    await this.save({ ...patch, state, endedAt: this.d.clock(), submitIntentAt: null });
-    return this.finishRecorded(detail);
+    const endedAt = this.d.clock();
+    await this.save(
+      { ...patch, state, endedAt, submitIntentAt: null },
+      { events: (rec) => [this.terminalEvent(rec, detail)] },
+    );
+    return this.conclude();
   }
 
-  /** Publishes the terminal event of an already-terminal record (once) and ends the BullMQ job. */
-  private async finishRecorded(detail?: string): Promise<StepResult> {
-    const rec = this.rec;
+  private terminalEvent(rec: JobRecord, detail?: string): Outgoing {
     const type = `job.${rec.state}` as EventType;
-    await this.emit(
+    return this.outgoing(
       type,
       terminalTag(rec),
       rec,
       rec.endedAt ?? this.d.clock(),
       detail ? { detail } : {},
     );
+  }
+
+  /** An already-terminal record met again (a retried step): publish its terminal event, once. */
+  private async finishRecorded(): Promise<StepResult> {
+    await this.d.publisher.commit({ events: [this.terminalEvent(this.rec)] });
+    return this.conclude();
+  }
+
+  /** Tells BullMQ how the job ended: completed, or failed without retry. */
+  private conclude(): StepResult {
+    const rec = this.rec;
     this.log.info({ state: rec.state, error: rec.error?.code }, 'job ended');
     if (rec.state === 'failed' || rec.state === 'expired') {
       throw new UnrecoverableError(
@@ -208,12 +262,16 @@ class Step {
 
   private async submit(): Promise<StepResult> {
     const now = this.d.clock();
-    const plan = planSubmit(this.rec.spec, now, this.d.config, this.offPeakAllowed());
+    const plan = planSubmit(this.rec.spec, now, this.d.config, () => this.offPeakAllowed());
     if (plan.action === 'wait') {
-      await this.save({ state: 'scheduled' });
-      await this.emit('job.scheduled', `scheduled:${plan.until}`, this.rec, now, {
-        detail: plan.reason,
-      });
+      await this.save(
+        { state: 'scheduled' },
+        {
+          events: (rec) => [
+            this.outgoing('job.scheduled', undefined, rec, now, { detail: plan.reason }),
+          ],
+        },
+      );
       this.log.debug({ until: plan.until }, plan.reason);
       return this.waitUntil(plan.until);
     }
@@ -268,31 +326,37 @@ class Step {
       return this.submitFailed(err);
     }
     const submittedAt = this.d.clock();
-    await this.d.redis.hset(
-      keys(this.d.config.prefix).tasks,
-      `${this.provider.name}:${taskId}`,
-      this.id,
+    const c = this.d.config;
+    // Only Novita's webhook names a task rather than a job: index tasks just for it.
+    const indexTask = !!c.publicBaseUrl && c.novitaWebhooks && this.provider.name === 'novita';
+    await this.save(
+      {
+        state: 'submitted',
+        taskId,
+        taskIds: [...this.rec.taskIds, taskId],
+        submittedAt,
+        expiresAt: offPeak ? submittedAt + c.offPeakExpiryMs : null,
+        submitIntentAt: null,
+        credits,
+        polls: 0,
+        pollErrors: 0,
+        progress: null,
+      },
+      {
+        events: (rec) => [
+          this.outgoing(
+            'job.submitted',
+            undefined,
+            rec,
+            submittedAt,
+            reason ? { detail: reason } : {},
+          ),
+        ],
+        clearNudge: true,
+        ...(indexTask ? { task: `${this.provider.name}:${taskId}` } : {}),
+      },
     );
-    await this.save({
-      state: 'submitted',
-      taskId,
-      taskIds: [...this.rec.taskIds, taskId],
-      submittedAt,
-      expiresAt: offPeak ? submittedAt + this.d.config.offPeakExpiryMs : null,
-      submitIntentAt: null,
-      credits,
-      polls: 0,
-      pollErrors: 0,
-      progress: null,
-    });
     this.log.info({ taskId, offPeak }, 'submitted');
-    await this.emit(
-      'job.submitted',
-      `submitted:${taskId}`,
-      this.rec,
-      submittedAt,
-      reason ? { detail: reason } : {},
-    );
     return this.scheduleNextPoll(null);
   }
 
@@ -393,7 +457,8 @@ class Step {
         return this.end('failed', {
           polls,
           pollErrors: 0,
-          credits: status.credits ?? this.rec.credits,
+          // The estimate from the create call is not a charge: keep only what the provider reports.
+          credits: status.credits,
           error: {
             code,
             message: status.error?.message || `task ${taskId} failed at the provider`,
@@ -416,12 +481,20 @@ class Step {
     }
     const firstRunning = this.rec.state !== 'running';
     const progressChanged = status.progress !== null && status.progress !== this.rec.progress;
-    await this.save({ state: 'running', polls, pollErrors: 0, progress: status.progress });
-    if (firstRunning || progressChanged) {
-      await this.emit('job.progress', undefined, this.rec, this.d.clock(), {
-        progress: status.progress,
-      });
-    }
+    await this.save(
+      { state: 'running', polls, pollErrors: 0, progress: status.progress },
+      {
+        events: (rec) =>
+          firstRunning || progressChanged
+            ? [
+                this.outgoing('job.progress', undefined, rec, this.d.clock(), {
+                  progress: status.progress,
+                }),
+              ]
+            : [],
+        clearNudge: true,
+      },
+    );
     if (this.d.clock() >= this.endAt()) return this.timedOut();
     return this.scheduleNextPoll(status);
   }
@@ -430,7 +503,7 @@ class Step {
     const now = this.d.clock();
     const c = this.d.config;
     // A provider callback arrived while this step ran: poll again at once.
-    if ((await this.d.redis.hdel(keys(c.prefix).nudges, this.id)) === 1) return this.waitUntil(now);
+    if (this.nudged) return this.waitUntil(now);
     const delay = nextPollDelay({
       polls: this.rec.polls,
       status,
@@ -497,7 +570,12 @@ class Step {
       );
     }
     const note = this.rec.resubmitted ? ' (already resubmitted once)' : '';
-    return this.end('expired', { error: { ...error, message: why + note } }, why + note);
+    // An expired off-peak task is cancelled and refunded by the provider: it costs nothing.
+    return this.end(
+      'expired',
+      { credits: 0, error: { ...error, message: why + note } },
+      why + note,
+    );
   }
 
   /** The task ran past its limit: cancel it where the provider can, then end the job. */

@@ -31,7 +31,8 @@ export function planSubmit(
   spec: JobSpec,
   now: number,
   config: PlanConfig,
-  offPeakAllowed: boolean,
+  /** Whether the endpoint accepts these params with `off_peak: true`; asked only under "auto". */
+  offPeakAllowed: () => boolean,
 ): SubmitPlan {
   const s = spec.schedule ?? {};
   const deadline = s.deadline ? Date.parse(s.deadline) : null;
@@ -61,7 +62,7 @@ export function planSubmit(
   }
   if (s.offPeak === 'auto') {
     const fits = deadline !== null && now + config.offPeakExpiryMs <= deadline;
-    const offPeak = fits && offPeakAllowed;
+    const offPeak = fits && offPeakAllowed();
     const why = offPeak
       ? `off-peak mode: the whole off-peak expiry (${config.offPeakExpiryMs} ms) fits before the deadline`
       : fits

@@ -48,19 +48,29 @@ describe('nextPollDelay', () => {
   });
 
   test("aims just before the provider's estimate, then polls tightly", () => {
-    // First poll 5 s after submit reports 40 s left: total ≈ 45 s; aim at 90 % of it.
+    // 30 s after submit the provider says 40 s left: total ≈ 70 s; aim at 90 % of it (63 s).
+    const mid = { ...base, now: base.submittedAt + 30_000 };
+    expect(nextPollDelay({ ...mid, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(33_000);
+    // Early on, an estimate is coarse: wait at most 1.5 times the time elapsed.
     const first = { ...base, now: base.submittedAt + 5_000 };
-    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(35_500);
+    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(7_500);
     // Past the lead point: every 12 % of the elapsed time (here 60 s elapsed → 7.2 s).
     const late = { ...base, now: base.submittedAt + 60_000 };
     expect(nextPollDelay({ ...late, polls: 3, status: status({ etaSeconds: 1 }) })).toBe(7_200);
     // Never below the first delay, never above the cap.
     expect(nextPollDelay({ ...first, polls: 2, status: status({ etaSeconds: 1 }) })).toBe(5_000);
-    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 600 }) })).toBe(60_000);
+    expect(
+      nextPollDelay({
+        ...base,
+        now: base.submittedAt + 100_000,
+        polls: 1,
+        status: status({ etaSeconds: 600 }),
+      }),
+    ).toBe(60_000);
   });
 
   test('extrapolates the total from progress when there is no ETA', () => {
-    // 40 s elapsed for 50 %: total ≈ 80 s; aim at 72 s, 32 s from now.
+    // 40 s elapsed for 50 %: total ≈ 80 s; aim at 72 s, 32 s from now (within 1.5 × 40 s).
     const d = nextPollDelay({
       ...base,
       now: base.submittedAt + 40_000,
