@@ -4,6 +4,8 @@
  */
 export function keys(prefix: string) {
   return {
+    /** BullMQ's hash of a job (its `data` field holds the job's record). */
+    bullJob: (queue: string, jobId: string) => `${prefix}:${queue}:${jobId}`,
     /** The event stream (XADD / XREADGROUP). */
     events: `${prefix}:events`,
     /** Hash jobId → provider: which queue holds a job; HSETNX makes a key one job. */
@@ -18,7 +20,7 @@ export function keys(prefix: string) {
     batch: (batchId: string) => `${prefix}:batch:${batchId}`,
     /** Set of a batch's job ids. */
     batchJobs: (batchId: string) => `${prefix}:batch:${batchId}:jobs`,
-    /** Per-job hash of the once-only events already published (terminal, submitted:<task>). */
-    published: (jobId: string) => `${prefix}:published:${jobId}`,
+    /** Hash `jobId|tag` → 1: the once-only events already published (enqueued, terminal). */
+    published: `${prefix}:published`,
   };
 }

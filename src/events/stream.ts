@@ -3,21 +3,50 @@ import type { EventType, JobEvent } from '../jobs/job';
 import { keys } from '../keys';
 
 /**
- * Appends an event to the stream unless an event with the same once-only tag was already
- * published for that job. The check and the append are one atomic script, so a worker that dies
- * after publishing a terminal event and is retried cannot publish a second one.
+ * One atomic write of a worker step, in one round trip: the job's record (BullMQ's job hash,
+ * field `data`), the task index, clearing the job's callback nudge, and any events, each
+ * appended to the stream unless its once-only tag was already published for that job. A
+ * worker that dies after publishing a terminal event and is retried cannot publish a second.
+ *
+ * KEYS: 1 stream, 2 published hash, 3 job hash, 4 tasks hash, 5 nudges hash (all under the
+ * prefix, so one Redis Cluster slot with a hash-tagged prefix).
+ * ARGV: 1 maxlen, 2 record JSON or '', 3 task field or '', 4 task value, 5 nudge field or '',
+ * 6 event count, then per event: tag, type, jobId, payload JSON, webhook URL or ''.
+ * Returns { nudged (0/1), stream id or false per event }.
  */
-const PUBLISH_ONCE = `
+const COMMIT = `
 if ARGV[2] ~= '' then
-  if redis.call('HSETNX', KEYS[2], ARGV[2], '1') == 0 then return false end
+  if redis.call('EXISTS', KEYS[3]) == 0 then return redis.error_reply('job record missing: ' .. KEYS[3]) end
+  redis.call('HSET', KEYS[3], 'data', ARGV[2])
 end
-if ARGV[6] ~= '' then
-  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[3], 'jobId', ARGV[4], 'data', ARGV[5], 'webhook', ARGV[6])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) end
+local nudged = 0
+if ARGV[5] ~= '' then nudged = redis.call('HDEL', KEYS[5], ARGV[5]) end
+local out = { nudged }
+local n = tonumber(ARGV[6])
+for i = 0, n - 1 do
+  local b = 7 + i * 5
+  local tag, typ, job, data, hook = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  local fresh = true
+  if tag ~= '' then
+    fresh = redis.call('HSETNX', KEYS[2], job .. '|' .. tag, '1') == 1
+    -- Once a run has ended, its enqueued guard is no longer needed.
+    if fresh and string.sub(tag, 1, 8) == 'terminal' then redis.call('HDEL', KEYS[2], job .. '|enqueued') end
+  end
+  if fresh then
+    if hook ~= '' then
+      out[#out + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', typ, 'jobId', job, 'data', data, 'webhook', hook)
+    else
+      out[#out + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', typ, 'jobId', job, 'data', data)
+    end
+  else
+    out[#out + 1] = false
+  end
 end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[3], 'jobId', ARGV[4], 'data', ARGV[5])
+return out
 `;
 
-/** The event types that end a job: a job has exactly one of them on the stream. */
+/** The event types that end a job: a job has exactly one of them on the stream per run. */
 export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set([
   'job.succeeded',
   'job.failed',
@@ -25,34 +54,80 @@ export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set([
   'job.cancelled',
 ]);
 
+/** An event to append: `once` names a tag published at most once per job; `webhook` is the job's own URL. */
+export interface Outgoing {
+  event: JobEvent;
+  once?: string | undefined;
+  webhook?: string | undefined;
+}
+
+/** What one worker step writes at once. */
+export interface StepWrite {
+  /** The job's BullMQ hash key and its new record, to store as the job's data. */
+  record?: { jobKey: string; data: string };
+  /** A task index entry (`provider:taskId` → jobId). */
+  task?: { field: string; jobId: string };
+  /** Clear this job's callback nudge, and report whether there was one. */
+  clearNudge?: string;
+  events?: Outgoing[];
+}
+
 export interface EventPublisher {
   /**
-   * Publishes an event. `once` names a tag that may be published only once per job (terminal
-   * events default to `terminal`; see `terminalTag`). `webhook` is the job's own webhook URL,
-   * kept beside the payload for the webhook dispatcher. Resolves to the stream id, or null
-   * when it was a duplicate.
+   * Publishes an event. Terminal events default to the tag `terminal` (see `terminalTag`).
+   * Resolves to the stream id, or null when the tag was already published for the job.
    */
   publish(ev: JobEvent, once?: string, webhook?: string): Promise<string | null>;
+  /** Publishes many events in few round trips; resolves to their ids (null for duplicates). */
+  publishMany(events: Outgoing[]): Promise<(string | null)[]>;
+  /** One step's writes, atomically and in one round trip. */
+  commit(w: StepWrite): Promise<{ nudged: boolean; ids: (string | null)[] }>;
 }
+
+type CommitRedis = Redis & {
+  viduQueueCommit(...args: (string | number)[]): Promise<[number, ...(string | null)[]]>;
+};
 
 export function createEventPublisher(redis: Redis, prefix: string, maxLen: number): EventPublisher {
   const k = keys(prefix);
+  const r = redis as CommitRedis;
+  if (typeof r.viduQueueCommit !== 'function') {
+    redis.defineCommand('viduQueueCommit', { numberOfKeys: 5, lua: COMMIT });
+  }
+  const commit = async (w: StepWrite) => {
+    const evs = w.events ?? [];
+    const args: (string | number)[] = [
+      k.events,
+      k.published,
+      w.record?.jobKey ?? k.events,
+      k.tasks,
+      k.nudges,
+      maxLen,
+      w.record?.data ?? '',
+      w.task?.field ?? '',
+      w.task?.jobId ?? '',
+      w.clearNudge ?? '',
+      evs.length,
+    ];
+    for (const o of evs) {
+      const tag = o.once ?? (TERMINAL_EVENTS.has(o.event.type) ? 'terminal' : '');
+      args.push(tag, o.event.type, o.event.jobId, JSON.stringify(o.event), o.webhook ?? '');
+    }
+    const [nudged, ...ids] = await r.viduQueueCommit(...args);
+    return { nudged: nudged === 1, ids: ids.map((id) => id ?? null) };
+  };
   return {
+    commit,
     async publish(ev, once, webhook) {
-      const tag = once ?? (TERMINAL_EVENTS.has(ev.type) ? 'terminal' : '');
-      const id = (await redis.eval(
-        PUBLISH_ONCE,
-        2,
-        k.events,
-        k.published(ev.jobId),
-        String(maxLen),
-        tag,
-        ev.type,
-        ev.jobId,
-        JSON.stringify(ev),
-        webhook ?? '',
-      )) as string | null;
-      return id ?? null;
+      const { ids } = await commit({ events: [{ event: ev, once, webhook }] });
+      return ids[0] ?? null;
+    },
+    async publishMany(events) {
+      const out: (string | null)[] = [];
+      for (let i = 0; i < events.length; i += 500) {
+        out.push(...(await commit({ events: events.slice(i, i + 500) })).ids);
+      }
+      return out;
     },
   };
 }

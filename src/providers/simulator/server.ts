@@ -845,7 +845,10 @@ class SimulatorImpl implements Simulator {
       // What the provider believes the task will take: ETA and progress follow it.
       nominalProcMs:
         this.estimateError > 0
-          ? Math.max(1, Math.round(nominal * (1 - this.estimateError + 2 * this.estimateError * this.rnd())))
+          ? Math.max(
+              1,
+              Math.round(nominal * (1 - this.estimateError + 2 * this.estimateError * this.rnd())),
+            )
           : nominal,
       expireAt: offPeak ? now + this.offPeakExpiryMs : Infinity,
       offPeak,
