@@ -13,6 +13,7 @@ import { startWorker } from '../worker/worker';
 import { registerApiCommand } from './api-command';
 import { registerWebhooksCommand } from './webhooks-command';
 import { runDemo } from './demo';
+import { lognormalSampler } from './lognormal';
 import {
   formatProblem,
   parseJsonl,
@@ -370,6 +371,25 @@ export function buildProgram(): Command {
       0,
     )
     .option('--retry-after <s>', 'Retry-After seconds of those 429s', int('--retry-after'), 1)
+    .option(
+      '--duration-median <ms>',
+      'log-normal task durations with this median (with --duration-p95; overrides --task-ms)',
+      int('--duration-median'),
+    )
+    .option('--duration-p95 <ms>', '95th percentile of those durations', int('--duration-p95'))
+    .option(
+      '--estimate-error <r>',
+      "how far off the provider's own ETA and progress are, at most (0-1)",
+      ratio('--estimate-error'),
+      0,
+    )
+    .option(
+      '--vidu-concurrency <n>',
+      "Vidu's running tasks per organisation",
+      int('--vidu-concurrency'),
+      5,
+    )
+    .option('--seed <n>', 'seed of the simulated randomness', int('--seed'))
     .action(
       async (opts: {
         port?: number;
@@ -380,11 +400,26 @@ export function buildProgram(): Command {
         failureRate: number;
         rateLimitRate: number;
         retryAfter: number;
+        durationMedian?: number;
+        durationP95?: number;
+        estimateError: number;
+        viduConcurrency: number;
+        seed?: number;
       }) => {
         const cfg = config();
+        if ((opts.durationMedian === undefined) !== (opts.durationP95 === undefined)) {
+          process.stderr.write('vidu-queue: --duration-median and --duration-p95 go together\n');
+          process.exit(EXIT.failure);
+        }
         const sim = createSimulator({
           latencyMs: opts.latency,
-          taskDurationMs: opts.taskMs,
+          taskDurationMs:
+            opts.durationMedian !== undefined && opts.durationP95 !== undefined
+              ? lognormalSampler(opts.durationMedian, opts.durationP95)
+              : opts.taskMs,
+          estimateError: opts.estimateError,
+          viduConcurrency: Math.max(1, opts.viduConcurrency),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           offPeakQueueMs: opts.offPeakQueueMs,
           offPeakExpiryMs: cfg.offPeakExpiryMs,
           failureRate: opts.failureRate,
