@@ -8,8 +8,6 @@ export function keys(prefix: string) {
     bullJob: (queue: string, jobId: string) => `${prefix}:${queue}:${jobId}`,
     /** The event stream (XADD / XREADGROUP). */
     events: `${prefix}:events`,
-    /** Hash jobId → provider: which queue holds a job; HSETNX makes a key one job. */
-    jobIndex: `${prefix}:jobs`,
     /** Hash jobId → request time, for cancels a worker has yet to carry out. */
     cancels: `${prefix}:cancels`,
     /** Hash provider:taskId → jobId, for provider callbacks. */
@@ -20,7 +18,5 @@ export function keys(prefix: string) {
     batch: (batchId: string) => `${prefix}:batch:${batchId}`,
     /** Set of a batch's job ids. */
     batchJobs: (batchId: string) => `${prefix}:batch:${batchId}:jobs`,
-    /** Hash `jobId|tag` → 1: the once-only events already published (enqueued, terminal). */
-    published: `${prefix}:published`,
   };
 }

@@ -5,33 +5,36 @@ import { keys } from '../keys';
 /**
  * One atomic write of a worker step, in one round trip: the job's record (BullMQ's job hash,
  * field `data`), the task index, clearing the job's callback nudge, and any events, each
- * appended to the stream unless its once-only tag was already published for that job. A
- * worker that dies after publishing a terminal event and is retried cannot publish a second.
+ * appended to the stream unless its once-only tag was already published for that job. The
+ * tags live as fields (`vq:<tag>`) of the job's own hash, so they cost a few bytes and go when
+ * the job goes. A worker that dies after publishing a terminal event and is retried cannot
+ * publish a second.
  *
- * KEYS: 1 stream, 2 published hash, 3 job hash, 4 tasks hash, 5 nudges hash (all under the
- * prefix, so one Redis Cluster slot with a hash-tagged prefix).
+ * KEYS: 1 stream, 2 tasks hash, 3 nudges hash, 4 the recorded job's hash (or the stream when
+ * there is no record), then one per event: that event's job hash (all under the prefix, so
+ * one Redis Cluster slot with a hash-tagged prefix).
  * ARGV: 1 maxlen, 2 record JSON or '', 3 task field or '', 4 task value, 5 nudge field or '',
  * 6 event count, then per event: tag, type, jobId, payload JSON, webhook URL or ''.
  * Returns { nudged (0/1), stream id or false per event }.
  */
 const COMMIT = `
 if ARGV[2] ~= '' then
-  if redis.call('EXISTS', KEYS[3]) == 0 then return redis.error_reply('job record missing: ' .. KEYS[3]) end
-  redis.call('HSET', KEYS[3], 'data', ARGV[2])
+  if redis.call('EXISTS', KEYS[4]) == 0 then return redis.error_reply('job record missing: ' .. KEYS[4]) end
+  redis.call('HSET', KEYS[4], 'data', ARGV[2])
 end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
 local nudged = 0
-if ARGV[5] ~= '' then nudged = redis.call('HDEL', KEYS[5], ARGV[5]) end
+if ARGV[5] ~= '' then nudged = redis.call('HDEL', KEYS[3], ARGV[5]) end
 local out = { nudged }
 local n = tonumber(ARGV[6])
 for i = 0, n - 1 do
   local b = 7 + i * 5
   local tag, typ, job, data, hook = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  local guard = KEYS[5 + i]
   local fresh = true
-  if tag ~= '' then
-    fresh = redis.call('HSETNX', KEYS[2], job .. '|' .. tag, '1') == 1
-    -- Once a run has ended, its enqueued guard is no longer needed.
-    if fresh and string.sub(tag, 1, 8) == 'terminal' then redis.call('HDEL', KEYS[2], job .. '|enqueued') end
+  -- A job hash that is gone (removed) is not recreated by its guard.
+  if tag ~= '' and redis.call('EXISTS', guard) == 1 then
+    fresh = redis.call('HSETNX', guard, 'vq:' .. tag, '1') == 1
   end
   if fresh then
     if hook ~= '' then
@@ -85,23 +88,23 @@ export interface EventPublisher {
 }
 
 type CommitRedis = Redis & {
-  viduQueueCommit(...args: (string | number)[]): Promise<[number, ...(string | null)[]]>;
+  viduQueueCommit(
+    numKeys: number,
+    ...args: (string | number)[]
+  ): Promise<[number, ...(string | null)[]]>;
 };
 
 export function createEventPublisher(redis: Redis, prefix: string, maxLen: number): EventPublisher {
   const k = keys(prefix);
   const r = redis as CommitRedis;
   if (typeof r.viduQueueCommit !== 'function') {
-    redis.defineCommand('viduQueueCommit', { numberOfKeys: 5, lua: COMMIT });
+    // The number of keys varies with the events, so it is passed first on each call.
+    redis.defineCommand('viduQueueCommit', { lua: COMMIT });
   }
   const commit = async (w: StepWrite) => {
     const evs = w.events ?? [];
+    const keyArgs: string[] = [k.events, k.tasks, k.nudges, w.record?.jobKey ?? k.events];
     const args: (string | number)[] = [
-      k.events,
-      k.published,
-      w.record?.jobKey ?? k.events,
-      k.tasks,
-      k.nudges,
       maxLen,
       w.record?.data ?? '',
       w.task?.field ?? '',
@@ -111,9 +114,11 @@ export function createEventPublisher(redis: Redis, prefix: string, maxLen: numbe
     ];
     for (const o of evs) {
       const tag = o.once ?? (TERMINAL_EVENTS.has(o.event.type) ? 'terminal' : '');
+      // Queues are named after their provider (see worker/worker.ts queueName).
+      keyArgs.push(k.bullJob(o.event.provider, o.event.jobId));
       args.push(tag, o.event.type, o.event.jobId, JSON.stringify(o.event), o.webhook ?? '');
     }
-    const [nudged, ...ids] = await r.viduQueueCommit(...args);
+    const [nudged, ...ids] = await r.viduQueueCommit(keyArgs.length, ...keyArgs, ...args);
     return { nudged: nudged === 1, ids: ids.map((id) => id ?? null) };
   };
   return {

@@ -209,13 +209,29 @@ export function createProducer(opts: ProducerOptions): Producer {
     opts.eventsMaxLen ?? 1_000_000,
   );
 
+  /** The provider whose queue holds each job id, or null (one round trip for all). */
+  async function providersOf(jobIds: string[]): Promise<(ProviderName | null)[]> {
+    if (jobIds.length === 0) return [];
+    const pipe = redis.pipeline();
+    for (const id of jobIds) for (const p of PROVIDERS) pipe.exists(k.bullJob(queueName(p), id));
+    const res = (await pipe.exec()) ?? [];
+    return jobIds.map((_, i) => {
+      const at = PROVIDERS.findIndex((_p, j) => {
+        const [err, v] = res[i * PROVIDERS.length + j] ?? [null, 0];
+        if (err) throw err;
+        return v === 1;
+      });
+      return at >= 0 ? (PROVIDERS[at] as ProviderName) : null;
+    });
+  }
+
   /**
-   * Reserves each key's job id for its provider. Conflicts are checked before anything is
-   * written, so a batch with a conflicting key leaves no trace. Returns which ids were new.
+   * Checks each key's job id: new, or already a job of the same provider. A key that names a
+   * job of another provider is refused before anything is written, so a batch with a
+   * conflicting key leaves no trace. Returns which ids were new.
    */
   async function reserve(entries: { spec: JobSpec; jobId: string }[]): Promise<boolean[]> {
-    if (entries.length === 0) return [];
-    const owners = await redis.hmget(k.jobIndex, ...entries.map((e) => e.jobId));
+    const owners = await providersOf(entries.map((e) => e.jobId));
     entries.forEach(({ spec }, i) => {
       const owner = owners[i];
       if (owner && owner !== spec.provider) {
@@ -224,13 +240,7 @@ export function createProducer(opts: ProducerOptions): Producer {
         );
       }
     });
-    const pipe = redis.pipeline();
-    for (const { spec, jobId } of entries) pipe.hsetnx(k.jobIndex, jobId, spec.provider);
-    const res = (await pipe.exec()) ?? [];
-    return res.map(([err, v]) => {
-      if (err) throw err;
-      return v === 1;
-    });
+    return owners.map((o) => o === null);
   }
 
   async function addAll(specs: JobSpec[], batchId: string | null = null): Promise<EnqueueResult[]> {
@@ -276,11 +286,10 @@ export function createProducer(opts: ProducerOptions): Producer {
   }
 
   async function find(idOrKey: string): Promise<{ jobId: string; provider: ProviderName } | null> {
-    for (const jobId of [idOrKey, jobIdForKey(idOrKey)]) {
-      const provider = (await redis.hget(k.jobIndex, jobId)) as ProviderName | null;
-      if (provider) return { jobId, provider };
-    }
-    return null;
+    const ids = [idOrKey, jobIdForKey(idOrKey)];
+    const owners = await providersOf(ids);
+    const at = owners.findIndex((o) => o !== null);
+    return at >= 0 ? { jobId: ids[at] as string, provider: owners[at] as ProviderName } : null;
   }
 
   async function load(idOrKey: string) {
@@ -336,13 +345,13 @@ export function createProducer(opts: ProducerOptions): Producer {
 
   /** Loads many jobs by id (skipping ids with no job). */
   async function loadMany(ids: string[]) {
-    const providers = ids.length ? await redis.hmget(k.jobIndex, ...ids) : [];
+    const providers = await providersOf(ids);
     const out: { jobId: string; rec: JobRecord; job: Job<JobRecord> }[] = [];
     for (let i = 0; i < ids.length; i += 200) {
       const chunk = ids.slice(i, i + 200);
       const jobs = await Promise.all(
         chunk.map((id, j) => {
-          const p = providers[i + j] as ProviderName | null;
+          const p = providers[i + j] ?? null;
           return p ? queues[p].getJob(id) : Promise.resolve(undefined);
         }),
       );
