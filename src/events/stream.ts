@@ -10,27 +10,33 @@ import { keys } from '../keys';
  * the job goes. A worker that dies after publishing a terminal event and is retried cannot
  * publish a second.
  *
- * KEYS: 1 stream, 2 tasks hash, 3 nudges hash, 4 the recorded job's hash (or the stream when
- * there is no record), then one per event: that event's job hash (all under the prefix, so
- * one Redis Cluster slot with a hash-tagged prefix).
+ * It also answers whether a cancel is pending for the job, and can clear that request.
+ *
+ * KEYS: 1 stream, 2 tasks hash, 3 nudges hash, 4 cancels hash, 5 the recorded job's hash (or
+ * the stream when there is no record), then one per event: that event's job hash (all under
+ * the prefix, so one Redis Cluster slot with a hash-tagged prefix).
  * ARGV: 1 maxlen, 2 record JSON or '', 3 task field or '', 4 task value, 5 nudge field or '',
- * 6 event count, then per event: tag, type, jobId, payload JSON, webhook URL or ''.
- * Returns { nudged (0/1), stream id or false per event }.
+ * 6 cancel field to check or '', 7 cancel field to clear or '', 8 event count, then per
+ * event: tag, type, jobId, payload JSON, webhook URL or ''.
+ * Returns { nudged (0/1), cancel pending (0/1), stream id or false per event }.
  */
 const COMMIT = `
 if ARGV[2] ~= '' then
-  if redis.call('EXISTS', KEYS[4]) == 0 then return redis.error_reply('job record missing: ' .. KEYS[4]) end
-  redis.call('HSET', KEYS[4], 'data', ARGV[2])
+  if redis.call('EXISTS', KEYS[5]) == 0 then return redis.error_reply('job record missing: ' .. KEYS[5]) end
+  redis.call('HSET', KEYS[5], 'data', ARGV[2])
 end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
 local nudged = 0
 if ARGV[5] ~= '' then nudged = redis.call('HDEL', KEYS[3], ARGV[5]) end
-local out = { nudged }
-local n = tonumber(ARGV[6])
+local cancel = 0
+if ARGV[6] ~= '' then cancel = redis.call('HEXISTS', KEYS[4], ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HDEL', KEYS[4], ARGV[7]) end
+local out = { nudged, cancel }
+local n = tonumber(ARGV[8])
 for i = 0, n - 1 do
-  local b = 7 + i * 5
+  local b = 9 + i * 5
   local tag, typ, job, data, hook = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
-  local guard = KEYS[5 + i]
+  local guard = KEYS[6 + i]
   local fresh = true
   -- A job hash that is gone (removed) is not recreated by its guard.
   if tag ~= '' and redis.call('EXISTS', guard) == 1 then
@@ -72,7 +78,17 @@ export interface StepWrite {
   task?: { field: string; jobId: string };
   /** Clear this job's callback nudge, and report whether there was one. */
   clearNudge?: string;
+  /** Report whether a cancel is pending for this job. */
+  checkCancel?: string;
+  /** Clear this job's cancel request (it has ended). */
+  clearCancel?: string;
   events?: Outgoing[];
+}
+
+export interface CommitResult {
+  nudged: boolean;
+  cancelRequested: boolean;
+  ids: (string | null)[];
 }
 
 export interface EventPublisher {
@@ -84,14 +100,14 @@ export interface EventPublisher {
   /** Publishes many events in few round trips; resolves to their ids (null for duplicates). */
   publishMany(events: Outgoing[]): Promise<(string | null)[]>;
   /** One step's writes, atomically and in one round trip. */
-  commit(w: StepWrite): Promise<{ nudged: boolean; ids: (string | null)[] }>;
+  commit(w: StepWrite): Promise<CommitResult>;
 }
 
 type CommitRedis = Redis & {
   viduQueueCommit(
     numKeys: number,
     ...args: (string | number)[]
-  ): Promise<[number, ...(string | null)[]]>;
+  ): Promise<[number, number, ...(string | null)[]]>;
 };
 
 export function createEventPublisher(redis: Redis, prefix: string, maxLen: number): EventPublisher {
@@ -103,13 +119,21 @@ export function createEventPublisher(redis: Redis, prefix: string, maxLen: numbe
   }
   const commit = async (w: StepWrite) => {
     const evs = w.events ?? [];
-    const keyArgs: string[] = [k.events, k.tasks, k.nudges, w.record?.jobKey ?? k.events];
+    const keyArgs: string[] = [
+      k.events,
+      k.tasks,
+      k.nudges,
+      k.cancels,
+      w.record?.jobKey ?? k.events,
+    ];
     const args: (string | number)[] = [
       maxLen,
       w.record?.data ?? '',
       w.task?.field ?? '',
       w.task?.jobId ?? '',
       w.clearNudge ?? '',
+      w.checkCancel ?? '',
+      w.clearCancel ?? '',
       evs.length,
     ];
     for (const o of evs) {
@@ -118,8 +142,12 @@ export function createEventPublisher(redis: Redis, prefix: string, maxLen: numbe
       keyArgs.push(k.bullJob(o.event.provider, o.event.jobId));
       args.push(tag, o.event.type, o.event.jobId, JSON.stringify(o.event), o.webhook ?? '');
     }
-    const [nudged, ...ids] = await r.viduQueueCommit(keyArgs.length, ...keyArgs, ...args);
-    return { nudged: nudged === 1, ids: ids.map((id) => id ?? null) };
+    const [nudged, cancel, ...ids] = await r.viduQueueCommit(keyArgs.length, ...keyArgs, ...args);
+    return {
+      nudged: nudged === 1,
+      cancelRequested: cancel === 1,
+      ids: ids.map((id) => id ?? null),
+    };
   };
   return {
     commit,

@@ -95,11 +95,6 @@ class Step {
         this.outgoing('job.enqueued', 'enqueued', { ...rec, state: 'queued' }, rec.enqueuedAt),
       );
     }
-    // One round trip: is a cancel pending, and clear any callback nudge this step answers.
-    const k = keys(this.d.config.prefix);
-    const [[, cancelled] = [null, 0]] =
-      (await this.d.redis.multi().hexists(k.cancels, this.id).hdel(k.nudges, this.id).exec()) ?? [];
-    if (cancelled === 1) return this.cancel();
     switch (rec.state) {
       case 'queued':
       case 'scheduled':
@@ -121,6 +116,8 @@ class Step {
   private carry: Outgoing[] = [];
   /** Whether a provider callback nudged the job while this step ran. */
   private nudged = false;
+  /** Whether a cancel is pending (learnt with the step's saves, which cost no extra trip). */
+  private cancelRequested = false;
 
   private outgoing(
     type: EventType,
@@ -147,7 +144,8 @@ class Step {
     this.rec = { ...this.rec, ...patch };
     const events = [...this.carry, ...(opts.events?.(this.rec) ?? [])];
     this.carry = [];
-    const { nudged } = await this.d.publisher.commit({
+    const ended = isTerminal(this.rec.state);
+    const { nudged, cancelRequested } = await this.d.publisher.commit({
       record: {
         jobKey: keys(this.d.config.prefix).bullJob(this.job.queueName, this.id),
         data: JSON.stringify(this.rec),
@@ -155,9 +153,12 @@ class Step {
       events,
       ...(opts.task ? { task: { field: opts.task, jobId: this.id } } : {}),
       ...(opts.clearNudge ? { clearNudge: this.id } : {}),
+      // Every save also asks whether a cancel is pending; an ended job's request is cleared.
+      ...(ended ? { clearCancel: this.id } : { checkCancel: this.id }),
     });
     this.job.data = this.rec;
     if (nudged) this.nudged = true;
+    if (cancelRequested) this.cancelRequested = true;
   }
 
   /** Publishes an event (with anything carried) without a record change. */
@@ -177,7 +178,9 @@ class Step {
    * Moves the job to the delayed set until `ts` on the injected clock. BullMQ counts in real
    * time, so the wait is converted: a clock set hours ahead still waits the right length.
    */
-  private async waitUntil(ts: number): Promise<never> {
+  private async waitUntil(ts: number): Promise<StepResult> {
+    // A cancel learnt during this step is carried out now rather than after the wait.
+    if (this.cancelRequested) return this.cancel();
     const delay = Math.max(1, ts - this.d.clock());
     await this.job.moveToDelayed(Date.now() + delay, this.token);
     throw new DelayedError();
@@ -254,7 +257,6 @@ class Step {
       { error: { code: ERROR_CODES.cancelled, message: detail, retryable: false } },
       detail,
     );
-    await this.d.redis.hdel(keys(this.d.config.prefix).cancels, this.id);
     return result;
   }
 
@@ -312,6 +314,7 @@ class Step {
 
   private async submitNow(offPeak: boolean, reason: string | null): Promise<StepResult> {
     await this.save({ state: 'submitting', submitIntentAt: this.d.clock(), offPeak });
+    if (this.cancelRequested) return this.cancel();
     let taskId: string;
     let credits: number | null;
     try {
@@ -402,7 +405,8 @@ class Step {
   }
 
   /** Pauses the whole provider queue for the Retry-After time; the job goes back to wait. */
-  private async rateLimited(err: ProviderError): Promise<never> {
+  private async rateLimited(err: ProviderError): Promise<StepResult> {
+    if (this.cancelRequested) return this.cancel();
     const ms = Math.max(1, err.retryAfterMs ?? 1_000);
     this.log.warn({ retryAfterMs: ms }, 'rate limited; pausing the provider queue');
     await this.d.queues[this.rec.spec.provider].rateLimit(ms);
@@ -499,7 +503,7 @@ class Step {
     return this.scheduleNextPoll(status);
   }
 
-  private async scheduleNextPoll(status: TaskStatus | null): Promise<never> {
+  private async scheduleNextPoll(status: TaskStatus | null): Promise<StepResult> {
     const now = this.d.clock();
     const c = this.d.config;
     // A provider callback arrived while this step ran: poll again at once.
