@@ -33,6 +33,11 @@ export const TIGHT_RATIO = 0.12;
  * wait for the lead point is at most this many times the time elapsed so far.
  */
 export const LEAD_CAP = 1.5;
+/**
+ * Near the estimated end, polls may come this much faster than the first delay, so that a
+ * short task is not found late just because the first delay is long compared with it.
+ */
+export const TIGHT_FLOOR = 0.2;
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
@@ -63,8 +68,9 @@ export function estimatedTotalMs(status: TaskStatus | null, elapsedMs: number): 
  *   {@link LEAD_CAP} times the time elapsed (early estimates are coarse), then poll every
  *   {@link TIGHT_RATIO} of the elapsed time, so the delay between the end of the task and its
  *   detection stays a small share of the task's duration, at a handful of calls.
- * Every delay stays inside [initialMs, maxMs] and never reaches past `endAt`: the last poll
- * lands on the timeout or expiry itself.
+ * Every delay stays inside [initialMs, maxMs] (near an estimated end, down to
+ * {@link TIGHT_FLOOR} of initialMs) and never reaches past `endAt`: the last poll lands on the
+ * timeout or expiry itself.
  */
 export function nextPollDelay(i: PollPlanInput): number {
   const { initialMs, maxMs } = i.cadence;
@@ -76,12 +82,16 @@ export function nextPollDelay(i: PollPlanInput): number {
     const untilLead = i.submittedAt + ESTIMATE_LEAD * total - i.now;
     delay =
       untilLead > initialMs
-        ? Math.min(untilLead, LEAD_CAP * elapsed)
-        : TIGHT_RATIO * elapsed * jitter;
+        ? clamp(Math.min(untilLead, LEAD_CAP * elapsed), initialMs, maxMs)
+        : clamp(TIGHT_RATIO * elapsed * jitter, TIGHT_FLOOR * initialMs, maxMs);
   } else {
-    delay = Math.min(maxMs, initialMs * Math.pow(POLL_GROWTH, i.polls)) * jitter;
+    delay = clamp(
+      Math.min(maxMs, initialMs * Math.pow(POLL_GROWTH, i.polls)) * jitter,
+      initialMs,
+      maxMs,
+    );
   }
-  delay = clamp(Math.round(delay), initialMs, maxMs);
+  delay = Math.round(delay);
   return Math.max(0, Math.min(delay, i.endAt - i.now));
 }
 

@@ -57,8 +57,8 @@ describe('nextPollDelay', () => {
     // Past the lead point: every 12 % of the elapsed time (here 60 s elapsed → 7.2 s).
     const late = { ...base, now: base.submittedAt + 60_000 };
     expect(nextPollDelay({ ...late, polls: 3, status: status({ etaSeconds: 1 }) })).toBe(7_200);
-    // Never below the first delay, never above the cap.
-    expect(nextPollDelay({ ...first, polls: 2, status: status({ etaSeconds: 1 }) })).toBe(5_000);
+    // Near the end of a short task: down to a fifth of the first delay, never above the cap.
+    expect(nextPollDelay({ ...first, polls: 2, status: status({ etaSeconds: 1 }) })).toBe(1_000);
     expect(
       nextPollDelay({
         ...base,
