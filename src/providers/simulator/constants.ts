@@ -37,6 +37,22 @@ export const NOVITA_VIDEO_URL_TTL = '3600';
 /** Vidu `url`/`cover_url` validity (providers.md §2.3, newer snapshot: 24 hours). */
 export const VIDU_URL_TTL_SECONDS = 86_400;
 
+/**
+ * Task statuses the docs do not list, sent by `unknownStatusRate` (Novita `task.status`, Vidu
+ * `state`). `TASK_STATUS_UNKNOWN` is in Novita's JS SDK but not in its docs (providers.md §1.2).
+ */
+export const UNKNOWN_TASK_STATUSES: Readonly<Record<'novita' | 'vidu', readonly string[]>> = {
+  novita: ['TASK_STATUS_UNKNOWN', 'TASK_STATUS_PAUSED'],
+  vidu: ['reviewing', 'paused'],
+};
+
+/** What `malformedRate` sends instead of a JSON body when it does not cut the real one short. */
+export const MALFORMED_HTML_BODY =
+  '<html><head><title>502 Bad Gateway</title></head><body>upstream sent an invalid response</body></html>';
+
+/** Default length of a random hang (`hangRate`), far past any sane client timeout. */
+export const DEFAULT_HANG_MS = 30_000;
+
 /** Longest prompt kept in the request log. */
 export const LOGGED_PROMPT_MAX = 200;
 

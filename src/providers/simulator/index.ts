@@ -10,6 +10,7 @@ export type {
   ScriptRule,
   SimRequestKind,
   SimRequestLog,
+  SimFault,
   SimResponse,
   SimTaskState,
   SimTaskView,
@@ -18,11 +19,14 @@ export type {
   SimulatorStats,
 } from './types';
 export {
+  DEFAULT_HANG_MS,
+  MALFORMED_HTML_BODY,
   NOVITA_CANCELLED_REASON,
   NOVITA_DEFAULT_FAILURE_REASON,
   NOVITA_ENDPOINTS,
   NOVITA_OFF_PEAK_EXPIRED_REASON,
   NOVITA_VIDEO_URL_TTL,
+  UNKNOWN_TASK_STATUSES,
   VIDU_DEFAULT_FAILURE_ERR_CODE,
   VIDU_ENDPOINT_MODELS,
   VIDU_OFF_PEAK_EXPIRED_ERR_CODE,

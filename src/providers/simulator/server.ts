@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { ProviderName } from '../types';
 import {
+  DEFAULT_HANG_MS,
   LOGGED_PROMPT_MAX,
+  MALFORMED_HTML_BODY,
   MAX_BODY_BYTES,
   NOVITA_CANCELLED_REASON,
   NOVITA_DEFAULT_FAILURE_REASON,
@@ -16,6 +18,7 @@ import {
   NOVITA_OFF_PEAK_EXPIRED_REASON,
   NOVITA_VIDEO_URL_TTL,
   RESOLUTION_FACTOR,
+  UNKNOWN_TASK_STATUSES,
   VIDU_CREDITS_PER_SECOND,
   VIDU_DEFAULT_FAILURE_ERR_CODE,
   VIDU_ENDPOINT_MODELS,
@@ -34,6 +37,7 @@ import {
 import type {
   ProviderCounts,
   ScriptRule,
+  SimFault,
   SimRequestKind,
   SimRequestLog,
   SimResponse,
@@ -53,6 +57,8 @@ interface Reply {
   raw?: string;
   headers?: Record<string, string>;
   hangMs?: number;
+  /** A scripted answer: random faults (hangRate, …) leave it as it is. */
+  scripted?: boolean;
 }
 
 interface ActiveRule {
@@ -83,6 +89,14 @@ const INTERNED = new Map<string, string>([
 ]);
 
 const SCRIPT_RESULTS = new Set(['succeed', 'fail', 'cancel', 'never']);
+
+/** Mixed into the seed of the fault PRNG. */
+const FAULT_SEED = 0x27d4eb2f;
+
+function checkRate(name: string, v: number | undefined): void {
+  if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1))
+    throw new SimulatorError(`${name} must be a number from 0 to 1`);
+}
 
 export class SimulatorError extends Error {
   override readonly name = 'SimulatorError';
@@ -125,6 +139,16 @@ function send(res: http.ServerResponse, reply: Reply): void {
 function truncatePrompt(p: unknown): string | undefined {
   if (typeof p !== 'string') return undefined;
   return p.length > LOGGED_PROMPT_MAX ? p.slice(0, LOGGED_PROMPT_MAX) : p;
+}
+
+/** The logged prompt of a submit body, if it is a JSON object with a string prompt. */
+function promptOf(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    return isObject(body) ? truncatePrompt(body.prompt) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function novitaStatus(s: SimTaskState): string {
@@ -207,8 +231,14 @@ class SimulatorImpl implements Simulator {
   private readonly viduConcurrency: number;
   private readonly apiKeys: { novita?: string; vidu?: string };
   private readonly seed: number;
+  private readonly hangRate: number;
+  private readonly hangDuration: number | [number, number];
+  private readonly malformedRate: number;
+  private readonly unknownStatusRate: number;
 
   private rnd: () => number;
+  /** Draws of the random faults, apart from `rnd` so that enabling them changes nothing else. */
+  private faultRnd: () => number;
   private readonly latencyRnd: () => number;
   private tasks = new Map<string, SimTask>();
   private scheduler: ViduScheduler;
@@ -230,6 +260,14 @@ class SimulatorImpl implements Simulator {
   private readonly sleepers = new Set<() => void>();
 
   constructor(opts: SimulatorOptions) {
+    for (const k of [
+      'failureRate',
+      'rateLimitRate',
+      'hangRate',
+      'malformedRate',
+      'unknownStatusRate',
+    ] as const)
+      checkRate(k, opts[k]);
     this.clock = opts.clock ?? Date.now;
     this.latency = opts.latencyMs;
     this.failureRate = opts.failureRate ?? 0;
@@ -242,7 +280,12 @@ class SimulatorImpl implements Simulator {
     this.viduConcurrency = opts.viduConcurrency ?? 5;
     this.apiKeys = opts.apiKeys ?? {};
     this.seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.hangRate = opts.hangRate ?? 0;
+    this.hangDuration = opts.hangMs ?? DEFAULT_HANG_MS;
+    this.malformedRate = opts.malformedRate ?? 0;
+    this.unknownStatusRate = opts.unknownStatusRate ?? 0;
     this.rnd = createPrng(this.seed);
+    this.faultRnd = createPrng(this.seed ^ FAULT_SEED);
     this.latencyRnd = createPrng(this.seed ^ 0x9e3779b9);
     const idRnd = createPrng(this.seed ^ 0x85ebca6b);
     this.idPrefix = Math.floor(idRnd() * 0xffffffff)
@@ -364,6 +407,7 @@ class SimulatorImpl implements Simulator {
     this.log.clear();
     this.offset = 0;
     this.rnd = createPrng(this.seed);
+    this.faultRnd = createPrng(this.seed ^ FAULT_SEED);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -576,6 +620,7 @@ class SimulatorImpl implements Simulator {
     const base: Reply = {
       status: r.status,
       headers,
+      scripted: true,
       ...(r.hangMs !== undefined ? { hangMs: r.hangMs } : {}),
     };
     if (r.rawBody !== undefined) return { ...base, raw: r.rawBody };
@@ -609,6 +654,15 @@ class SimulatorImpl implements Simulator {
     if (route.kind === 'cancel') this.counts[p].cancels++;
     const reply = this.dispatch(p, route, now, text, tooLarge, authorization, entry);
     entry.status = reply.status;
+    // A submit answered before its body was read (a 429, a 5xx, an auth failure) is logged with
+    // its prompt too, so that every create call can be told apart.
+    if (route.kind === 'submit' && entry.prompt === undefined && !tooLarge) {
+      const prompt = promptOf(text);
+      if (prompt !== undefined) entry.prompt = prompt;
+    }
+    const retryAfter = reply.headers?.['retry-after'];
+    if (retryAfter !== undefined && /^\d+$/.test(retryAfter))
+      entry.retryAfterSeconds = Number(retryAfter);
     this.log.push(entry);
     return reply;
   }
@@ -652,7 +706,69 @@ class SimulatorImpl implements Simulator {
       return p === 'novita'
         ? this.novitaError(404, 'API_NOT_FOUND', 'api not found')
         : this.viduError(404, 'NotFound', 'not found');
+    const reply = this.answer(p, { ...route, kind: route.kind }, now, text, tooLarge, entry);
+    return this.injectFaults(p, route.kind, reply, entry);
+  }
 
+  /**
+   * The random faults of hangRate, malformedRate and unknownStatusRate, on an answer already
+   * decided (scripted answers are left alone). A malformed body and an unknown status exclude
+   * each other; a hang may come on top of either.
+   */
+  private injectFaults(
+    p: ProviderName,
+    kind: SimRequestKind,
+    reply: Reply,
+    entry: SimRequestLog,
+  ): Reply {
+    if (reply.scripted) return reply;
+    const faults: SimFault[] = [];
+    let out = reply;
+    const ok = out.status >= 200 && out.status < 300;
+    if (ok && this.malformedRate > 0 && this.faultRnd() < this.malformedRate) {
+      const json = out.raw ?? JSON.stringify(out.body ?? {});
+      const raw =
+        this.faultRnd() < 0.5
+          ? json.slice(0, Math.max(1, Math.floor(json.length / 2)))
+          : MALFORMED_HTML_BODY;
+      out = { status: out.status, raw, ...(out.headers ? { headers: out.headers } : {}) };
+      faults.push('malformed');
+    } else if (
+      ok &&
+      kind === 'poll' &&
+      this.unknownStatusRate > 0 &&
+      isObject(out.body) &&
+      this.faultRnd() < this.unknownStatusRate
+    ) {
+      const choices = UNKNOWN_TASK_STATUSES[p];
+      const value = choices[Math.floor(this.faultRnd() * choices.length)] ?? choices[0] ?? '?';
+      const body = out.body;
+      out = {
+        ...out,
+        body:
+          p === 'novita'
+            ? { ...body, task: { ...(isObject(body.task) ? body.task : {}), status: value } }
+            : { ...body, state: value },
+      };
+      faults.push('unknown_status');
+    }
+    if (this.hangRate > 0 && this.faultRnd() < this.hangRate) {
+      out = { ...out, hangMs: Math.max(1, sample(this.hangDuration, this.faultRnd)) };
+      faults.push('hang');
+    }
+    if (faults.length > 0) entry.faults = faults;
+    return out;
+  }
+
+  /** What the provider answers before any random fault: rate limits, 5xx, then the route. */
+  private answer(
+    p: ProviderName,
+    route: Route & { kind: Exclude<SimRequestKind, 'other'> },
+    now: number,
+    text: string,
+    tooLarge: boolean,
+    entry: SimRequestLog,
+  ): Reply {
     const window = this.rateLimits[p];
     if (window && now < window.until)
       return this.rateLimited(

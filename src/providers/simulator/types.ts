@@ -31,7 +31,30 @@ export interface SimulatorOptions {
   seed?: number;
   /** Capacity of the request log (a ring buffer); default 100 000. */
   requestLogLimit?: number;
+  /**
+   * 0..1 chance that a provider request (past the auth check) is handled as usual (a submit may
+   * create its task) but its answer is held back for {@link SimulatorOptions.hangMs}: past a
+   * client's timeout, the caller cannot know what happened. Logged with `fault: 'hang'`.
+   */
+  hangRate?: number;
+  /** How long those random hangs last (real time; cut short by `close()`); default 30 000. */
+  hangMs?: number | [number, number];
+  /**
+   * 0..1 chance that a 2xx submit, poll or cancel answer is replaced by a body that is not valid
+   * JSON (the real body cut in half, or an HTML error page), status unchanged. A submit so
+   * answered still created its task. Logged with `fault: 'malformed'`.
+   */
+  malformedRate?: number;
+  /**
+   * 0..1 chance that a 2xx poll answer carries a task status the docs do not list (Novita
+   * `task.status`, Vidu `state`), the rest of the body unchanged. Logged with
+   * `fault: 'unknown_status'`.
+   */
+  unknownStatusRate?: number;
 }
+
+/** A random fault the simulator injected into one answer (see {@link SimulatorOptions}). */
+export type SimFault = 'hang' | 'malformed' | 'unknown_status';
 
 /** A canned HTTP answer. */
 export interface SimResponse {
@@ -89,8 +112,12 @@ export interface SimRequestLog {
   /** The polled/cancelled task, or the task a successful submit created. */
   taskId?: string;
   status: number;
-  /** The submitted prompt, cut to 200 characters. */
+  /** The submitted prompt, cut to 200 characters (on every submit whose body has one). */
   prompt?: string;
+  /** The `Retry-After` (seconds) sent with the answer, when one was. */
+  retryAfterSeconds?: number;
+  /** Random faults injected into the answer (hangRate, malformedRate, unknownStatusRate). */
+  faults?: SimFault[];
 }
 
 /** Simulator-level state of a task (the provider's own string is in `providerState`). */
