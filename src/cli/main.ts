@@ -102,12 +102,14 @@ export function buildProgram(): Command {
         return p;
       });
       const w = await startWorker({ config: cfg, logger, ...(providers ? { providers } : {}) });
-      // Webhook dispatch and delivery run beside the workers, in every worker process.
-      const hooks = await startWebhookDelivery({ config: cfg, logger });
+      // Signals are handled from here on, even while webhook delivery is still starting.
+      let hooks: { close(): Promise<void> } | null = null;
       onSignals(async () => {
         await w.close();
-        await hooks.close();
+        await hooks?.close();
       });
+      // Webhook dispatch and delivery run beside the workers, in every worker process.
+      hooks = await startWebhookDelivery({ config: cfg, logger });
     });
 
   program

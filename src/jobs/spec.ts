@@ -13,6 +13,37 @@ const isoTime = (field: string) =>
       error: `${field} must be an ISO 8601 time such as 2026-11-21T01:00:00Z`,
     });
 
+/**
+ * The first value in `v` that JSON cannot carry as it is (a BigInt, a cycle, a Date, a Map,
+ * NaN, a function, …), with its path; metadata travels in every event as JSON, so such values
+ * would be changed or lost on the way.
+ */
+function nonJson(
+  v: unknown,
+  path: (string | number)[],
+  seen: Set<object> = new Set(),
+): { path: (string | number)[]; message: string } | null {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (typeof v === 'number') {
+    return Number.isFinite(v) ? null : { path, message: 'metadata numbers must be finite' };
+  }
+  if (typeof v !== 'object') {
+    return { path, message: `metadata must hold only JSON values, not a ${typeof v}` };
+  }
+  if (seen.has(v)) return { path, message: 'metadata must not refer to itself' };
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+    return { path, message: 'metadata must hold only plain objects, arrays and JSON values' };
+  }
+  seen.add(v);
+  for (const [k, x] of Object.entries(v)) {
+    const bad = nonJson(x, [...path, Array.isArray(v) ? Number(k) : k], seen);
+    if (bad) return bad;
+  }
+  seen.delete(v);
+  return null;
+}
+
 const scheduleSchema = z.strictObject(
   {
     notBefore: isoTime('schedule.notBefore').optional(),
@@ -56,8 +87,16 @@ const specSchema = z.strictObject(
       .optional(),
     metadata: z
       .record(z.string(), z.unknown(), { error: 'metadata must be an object' })
-      .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, {
-        error: `metadata must serialise to at most ${METADATA_MAX_BYTES} bytes`,
+      .superRefine((m, ctx) => {
+        const bad = nonJson(m, []);
+        if (bad) {
+          ctx.addIssue({ code: 'custom', path: bad.path, message: bad.message });
+        } else if (Buffer.byteLength(JSON.stringify(m)) > METADATA_MAX_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `metadata must serialise to at most ${METADATA_MAX_BYTES} bytes`,
+          });
+        }
       })
       .optional(),
   },

@@ -290,7 +290,9 @@ export const numberLike = z.union([
     .string()
     .trim()
     .regex(/^-?\d+(?:\.\d+)?$/)
-    .transform(Number),
+    .transform(Number)
+    // A 400-digit string is a number to the regex and Infinity to Number().
+    .refine(Number.isFinite),
 ]);
 
 /** An optional number that never fails the surrounding parse: junk reads as `undefined`. */

@@ -200,7 +200,7 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
       watermarkedUrl: null,
       expiresAt:
         v.video_url_ttl != null && v.video_url_ttl > 0
-          ? new Date(now + Math.round(v.video_url_ttl * 1000)).toISOString()
+          ? isoOrNull(now + Math.round(v.video_url_ttl * 1000))
           : null,
     }));
     if (state === 'succeeded' && normalized.length === 0) {
@@ -243,4 +243,9 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
       Promise.resolve({ cancelled: false, reason: 'Novita has no cancel endpoint' }),
     close: () => http?.close(),
   };
+}
+
+/** An ISO time, or null when the instant is beyond what a Date can hold (a junk TTL). */
+function isoOrNull(t: number): string | null {
+  return Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : null;
 }

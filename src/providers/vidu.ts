@@ -214,7 +214,8 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
         message: `${context}: unrecognised task state ${JSON.stringify(excerpt(d.state, 64))}`,
       });
     }
-    const errCode = d.err_code?.trim() || undefined;
+    // Provider text is redacted wherever it is passed on, codes included.
+    const errCode = c.redact(d.err_code?.trim() ?? '') || undefined;
     // A task the user cancelled ends as `failed` with `UserCancelled`.
     const state: TaskState =
       mapped === 'failed' && errCode === 'UserCancelled' ? 'cancelled' : mapped;

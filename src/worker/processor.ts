@@ -30,6 +30,11 @@ export interface ProcessorDeps {
   clock: Clock;
   random: () => number;
   logger: Logger;
+  /**
+   * Per provider, until when (on `clock`) a 429 asked us to wait. BullMQ's queue rate limit
+   * stops new steps; this stops the steps already running in this process from calling.
+   */
+  pauses: Map<ProviderName, number>;
 }
 
 /** Error codes vidu-queue itself gives, beside the providers' own. */
@@ -315,6 +320,12 @@ class Step {
   private async submitNow(offPeak: boolean, reason: string | null): Promise<StepResult> {
     await this.save({ state: 'submitting', submitIntentAt: this.d.clock(), offPeak });
     if (this.cancelRequested) return this.cancel();
+    // A 429 seen by another step of this process while this one was saving: no call yet.
+    const left = this.pauseLeft();
+    if (left > 0) {
+      await this.save({ state: 'queued', submitIntentAt: null });
+      return this.backOff(left);
+    }
     let taskId: string;
     let credits: number | null;
     try {
@@ -408,7 +419,19 @@ class Step {
   private async rateLimited(err: ProviderError): Promise<StepResult> {
     if (this.cancelRequested) return this.cancel();
     const ms = Math.max(1, err.retryAfterMs ?? 1_000);
+    const p = this.rec.spec.provider;
+    this.d.pauses.set(p, Math.max(this.d.pauses.get(p) ?? 0, this.d.clock() + ms));
     this.log.warn({ retryAfterMs: ms }, 'rate limited; pausing the provider queue');
+    return this.backOff(ms);
+  }
+
+  /** How long this provider still asks us to wait (0 when it does not). */
+  private pauseLeft(): number {
+    return Math.max(0, (this.d.pauses.get(this.rec.spec.provider) ?? 0) - this.d.clock());
+  }
+
+  /** Sends the job back to wait while the provider's queue is paused for `ms`. */
+  private async backOff(ms: number): Promise<never> {
     await this.d.queues[this.rec.spec.provider].rateLimit(ms);
     throw Worker.RateLimitError();
   }
@@ -423,6 +446,8 @@ class Step {
 
   private async poll(): Promise<StepResult> {
     const taskId = this.rec.taskId as string;
+    const left = this.pauseLeft();
+    if (left > 0) return this.backOff(left);
     let status: TaskStatus;
     try {
       status = await this.provider.getTask(taskId);

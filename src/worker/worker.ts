@@ -66,6 +66,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     clock,
     random,
     logger,
+    pauses: new Map(),
   };
 
   const workerConnections = served.map(() => createWorkerConnection(config.redisUrl));
@@ -151,8 +152,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         ]);
         clearTimeout(timer);
         if (timedOut) {
-          logger.warn('shutdown timeout reached; closing workers forcefully');
-          await Promise.all(workers.map((w) => w.close(true)));
+          // BullMQ's close(true) would only return the graceful close under way, which waits for
+          // every step. Abandon the steps instead: closing the adapters and connections below
+          // cuts them off; their jobs stay locked until the lock lapses, and the next worker
+          // resumes each one from its saved record (a cut-off create is reported as an unknown
+          // outcome, a cut-off poll polls again).
+          graceful.catch(() => undefined);
+          logger.warn('shutdown timeout reached; abandoning the steps in flight');
         }
         await Promise.all(Object.values(queues).map((q) => q.close()));
         for (const a of Object.values(adapters)) a.close();

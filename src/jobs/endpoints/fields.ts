@@ -170,7 +170,7 @@ export function strictObject<S extends z.core.$ZodLooseShape>(
         if (!isRecord(value)) return;
         const add: AddIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
         for (const key of Object.keys(value)) {
-          if (key in shape) continue;
+          if (Object.hasOwn(shape, key)) continue; // not `in`: constructor, toString, … are unknown too
           const reason = opts.rejected?.[key];
           add(
             [key],
