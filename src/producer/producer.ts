@@ -94,6 +94,24 @@ export class KeyConflictError extends Error {
   override name = 'KeyConflictError';
 }
 
+/**
+ * For groups of ARGV[1] job hash keys (one per queue, in PROVIDERS order), the 1-based index of
+ * the queue that holds the job, or 0.
+ */
+const OWNERS = `
+local per = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS, per do
+  local found = 0
+  for j = 0, per - 1 do
+    if found == 0 and redis.call('EXISTS', KEYS[i + j]) == 1 then found = j + 1 end
+  end
+  out[#out + 1] = found
+end
+return out
+`;
+type OwnersCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
+
 /** The job id of a key: stable, so the same key always names the same job. */
 export function jobIdForKey(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
@@ -203,6 +221,11 @@ export function createProducer(opts: ProducerOptions): Producer {
   ) as Record<ProviderName, Queue<JobRecord>>;
   // Connection errors surface in the failing call; BullMQ would otherwise print each one.
   for (const q of Object.values(queues)) q.on('error', () => undefined);
+  if (
+    typeof (redis as Redis & { viduQueueOwners?: OwnersCommand }).viduQueueOwners !== 'function'
+  ) {
+    redis.defineCommand('viduQueueOwners', { lua: OWNERS });
+  }
   const publisher: EventPublisher = createEventPublisher(
     redis,
     opts.prefix,
@@ -211,18 +234,19 @@ export function createProducer(opts: ProducerOptions): Producer {
 
   /** The provider whose queue holds each job id, or null (one round trip for all). */
   async function providersOf(jobIds: string[]): Promise<(ProviderName | null)[]> {
-    if (jobIds.length === 0) return [];
-    const pipe = redis.pipeline();
-    for (const id of jobIds) for (const p of PROVIDERS) pipe.exists(k.bullJob(queueName(p), id));
-    const res = (await pipe.exec()) ?? [];
-    return jobIds.map((_, i) => {
-      const at = PROVIDERS.findIndex((_p, j) => {
-        const [err, v] = res[i * PROVIDERS.length + j] ?? [null, 0];
-        if (err) throw err;
-        return v === 1;
-      });
-      return at >= 0 ? (PROVIDERS[at] as ProviderName) : null;
-    });
+    const out: (ProviderName | null)[] = [];
+    // One script call per 1,000 ids, not one command per id and queue.
+    for (let i = 0; i < jobIds.length; i += 1000) {
+      const chunk = jobIds.slice(i, i + 1000);
+      const keyList = chunk.flatMap((id) => PROVIDERS.map((p) => k.bullJob(queueName(p), id)));
+      const found = (await (redis as Redis & { viduQueueOwners: OwnersCommand }).viduQueueOwners(
+        keyList.length,
+        ...keyList,
+        PROVIDERS.length,
+      )) as number[];
+      for (const idx of found) out.push(idx > 0 ? (PROVIDERS[idx - 1] as ProviderName) : null);
+    }
+    return out;
   }
 
   /**
@@ -260,28 +284,42 @@ export function createProducer(opts: ProducerOptions): Producer {
     unique.forEach(({ jobId }, i) => {
       (results[firstIndex.get(jobId) as number] as EnqueueResult).created = fresh[i] === true;
     });
+    const isFresh = new Map(unique.map((u, i) => [u.jobId, fresh[i] === true]));
+    // Each chunk's enqueued events are published while the next chunk is added: the event
+    // follows its own job, and the two round trips overlap.
+    let publishing: Promise<unknown> = Promise.resolve();
     for (const provider of PROVIDERS) {
       const mine = unique.filter((a) => a.spec.provider === provider);
       for (let i = 0; i < mine.length; i += 1000) {
         const chunk = mine.slice(i, i + 1000);
+        const data = chunk.map(({ spec }) => newJobRecord(spec, now, batchId));
         // Adding a job id that exists is a no-op in BullMQ, so a retried enqueue is safe.
-        await queues[provider].addBulk(
-          chunk.map(({ spec, jobId }) => ({
-            name: spec.endpoint,
-            data: newJobRecord(spec, now, batchId),
-            opts: { ...JOB_OPTIONS, jobId },
-          })),
+        await Promise.all([
+          queues[provider].addBulk(
+            chunk.map(({ spec, jobId }, j) => ({
+              name: spec.endpoint,
+              data: data[j] as JobRecord,
+              opts: { ...JOB_OPTIONS, jobId },
+            })),
+          ),
+          publishing,
+        ]);
+        publishing = publisher.publishMany(
+          chunk.flatMap(({ spec, jobId }, j) =>
+            isFresh.get(jobId)
+              ? [
+                  {
+                    event: eventFrom('job.enqueued', jobId, data[j] as JobRecord, now),
+                    once: 'enqueued',
+                    webhook: spec.webhook?.url,
+                  },
+                ]
+              : [],
+          ),
         );
       }
     }
-    const created = unique.filter((_, i) => fresh[i]);
-    await publisher.publishMany(
-      created.map(({ spec, jobId }) => ({
-        event: eventFrom('job.enqueued', jobId, newJobRecord(spec, now, batchId), now),
-        once: 'enqueued',
-        webhook: spec.webhook?.url,
-      })),
-    );
+    await publishing;
     return results;
   }
 
