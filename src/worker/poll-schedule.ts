@@ -25,14 +25,14 @@ export const POLL_GROWTH = 1.5;
 /** Jitter: each delay is scaled by a factor drawn from [1 - J, 1 + J]. */
 export const POLL_JITTER = 0.15;
 /** With an estimate, the first poll aims at this share of the estimated total time... */
-export const ESTIMATE_LEAD = 0.9;
+export const ESTIMATE_LEAD = 0.82;
 /** ...and from there polls every this share of the time elapsed since submission. */
-export const TIGHT_RATIO = 0.12;
+export const TIGHT_RATIO = 0.11;
 /**
  * An early estimate can be far off (a few percent of progress, an ETA in whole seconds): the
  * wait for the lead point is at most this many times the time elapsed so far.
  */
-export const LEAD_CAP = 1.5;
+export const LEAD_CAP = 3;
 /**
  * Near the estimated end, polls may come this much faster than the first delay, so that a
  * short task is not found late just because the first delay is long compared with it.

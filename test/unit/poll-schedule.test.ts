@@ -48,15 +48,15 @@ describe('nextPollDelay', () => {
   });
 
   test("aims just before the provider's estimate, then polls tightly", () => {
-    // 30 s after submit the provider says 40 s left: total ≈ 70 s; aim at 90 % of it (63 s).
+    // 30 s after submit the provider says 40 s left: total ≈ 70 s; aim at 82 % of it (57.4 s).
     const mid = { ...base, now: base.submittedAt + 30_000 };
-    expect(nextPollDelay({ ...mid, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(33_000);
-    // Early on, an estimate is coarse: wait at most 1.5 times the time elapsed.
+    expect(nextPollDelay({ ...mid, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(27_400);
+    // Early on, an estimate is coarse: wait at most 3 times the time elapsed.
     const first = { ...base, now: base.submittedAt + 5_000 };
-    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(7_500);
-    // Past the lead point: every 12 % of the elapsed time (here 60 s elapsed → 7.2 s).
+    expect(nextPollDelay({ ...first, polls: 1, status: status({ etaSeconds: 40 }) })).toBe(15_000);
+    // Past the lead point: every 11 % of the elapsed time (here 60 s elapsed → 6.6 s).
     const late = { ...base, now: base.submittedAt + 60_000 };
-    expect(nextPollDelay({ ...late, polls: 3, status: status({ etaSeconds: 1 }) })).toBe(7_200);
+    expect(nextPollDelay({ ...late, polls: 3, status: status({ etaSeconds: 1 }) })).toBe(6_600);
     // Near the end of a short task: down to a fifth of the first delay, never above the cap.
     expect(nextPollDelay({ ...first, polls: 2, status: status({ etaSeconds: 1 }) })).toBe(1_000);
     expect(
@@ -70,14 +70,14 @@ describe('nextPollDelay', () => {
   });
 
   test('extrapolates the total from progress when there is no ETA', () => {
-    // 40 s elapsed for 50 %: total ≈ 80 s; aim at 72 s, 32 s from now (within 1.5 × 40 s).
+    // 40 s elapsed for 50 %: total ≈ 80 s; aim at 65.6 s, 25.6 s from now (within 3 × 40 s).
     const d = nextPollDelay({
       ...base,
       now: base.submittedAt + 40_000,
       polls: 4,
       status: status({ progress: 50 }),
     });
-    expect(d).toBe(32_000);
+    expect(d).toBe(25_600);
     expect(estimatedTotalMs(status({ progress: 80 }), 40_000)).toBe(50_000);
     expect(estimatedTotalMs(status({ state: 'succeeded', progress: 80 }), 40_000)).toBeNull();
   });
