@@ -125,8 +125,7 @@ export function jobIdForKey(key: string): string {
 const JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: false,
-  removeOnFail: false,
+  // Ended jobs are kept (BullMQ's default): `status` reads them, and their key stays one job.
 };
 
 export interface BatchCreated {
