@@ -375,6 +375,7 @@ class Step {
   }
 
   private async submitFailed(err: ProviderError): Promise<StepResult> {
+    if (err.category === 'rate_limited') this.notePause(err);
     this.log.warn({ err: err.toJSON() }, 'submit failed');
     if (err.outcomeUnknown) return this.unknownOutcome(err.message);
     if (err.category === 'rate_limited') {
@@ -417,12 +418,21 @@ class Step {
 
   /** Pauses the whole provider queue for the Retry-After time; the job goes back to wait. */
   private async rateLimited(err: ProviderError): Promise<StepResult> {
+    this.notePause(err);
     if (this.cancelRequested) return this.cancel();
+    const ms = Math.max(1, err.retryAfterMs ?? 1_000);
+    this.log.warn({ retryAfterMs: ms }, 'rate limited; pausing the provider queue');
+    return this.backOff(ms);
+  }
+
+  /**
+   * Records a 429's wait for this provider at once, before any await, so that no other step of
+   * this process starts a call in the meantime.
+   */
+  private notePause(err: ProviderError): void {
     const ms = Math.max(1, err.retryAfterMs ?? 1_000);
     const p = this.rec.spec.provider;
     this.d.pauses.set(p, Math.max(this.d.pauses.get(p) ?? 0, this.d.clock() + ms));
-    this.log.warn({ retryAfterMs: ms }, 'rate limited; pausing the provider queue');
-    return this.backOff(ms);
   }
 
   /** How long this provider still asks us to wait (0 when it does not). */
@@ -548,6 +558,7 @@ class Step {
   }
 
   private async pollFailed(err: ProviderError): Promise<StepResult> {
+    if (err.category === 'rate_limited') this.notePause(err);
     this.log.warn({ err: err.toJSON() }, 'poll failed');
     if (err.category === 'rate_limited') return this.rateLimited(err);
     if (!err.retryable) return this.fail(errorFromProvider(err));
