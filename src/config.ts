@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl } from './redis';
 
 /**
  * Every setting vidu-queue reads from the environment, parsed once at start-up.
@@ -62,6 +63,13 @@ const envSchema = z.object({
     .string()
     .trim()
     .regex(/^rediss?:\/\//, { error: 'REDIS_URL must start with redis:// or rediss://' })
+    .superRefine((v, ctx) => {
+      try {
+        parseRedisUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
     .default('redis://127.0.0.1:6379'),
   VIDU_QUEUE_PREFIX: z
     .string()
@@ -152,7 +160,11 @@ export interface ProviderConfig {
 
 /** The parsed configuration. Durations are in milliseconds. */
 export interface Config {
-  /** Redis connection URL. @defaultValue `redis://127.0.0.1:6379` */
+  /**
+   * Redis connection URL; a comma-separated list of node URLs (or one URL followed by a comma)
+   * is a Redis Cluster, whose prefix must then be a hash tag such as `{vq}`. See src/redis.ts.
+   * @defaultValue `redis://127.0.0.1:6379`
+   */
   redisUrl: string;
   /** Key prefix of every Redis key; use a hash tag such as `{vq}` on Redis Cluster. @defaultValue `vq` */
   prefix: string;
@@ -231,6 +243,12 @@ export interface Config {
   novitaWebhooks: boolean;
 }
 
+/** Whether every key under `prefix` hashes to one Redis Cluster slot: a non-empty `{tag}` in it. */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open >= 0 && prefix.indexOf('}', open + 1) > open + 1;
+}
+
 /** Thrown when an environment variable has a bad value; the message names the variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -255,6 +273,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (parseRedisUrl(e.REDIS_URL).kind === 'cluster' && !hasHashTag(e.VIDU_QUEUE_PREFIX)) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_URL names a Redis Cluster: VIDU_QUEUE_PREFIX must then be a hash tag ' +
+        `such as {vq} (braces included), so that every key is in one slot; got "${e.VIDU_QUEUE_PREFIX}"`,
+    );
+  }
   if (e.POLL_MAX_MS < e.POLL_INITIAL_MS) {
     throw new ConfigError('invalid configuration:\n  POLL_MAX_MS must be >= POLL_INITIAL_MS');
   }
