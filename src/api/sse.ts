@@ -4,6 +4,7 @@ import type { JobEvent } from '../jobs/job';
 import { keys } from '../keys';
 import type { Logger } from '../logger';
 import { jobIdForKey } from '../producer/producer';
+import { duplicateConnection } from '../redis';
 
 /** Options of the `GET /v1/events` streams. */
 export interface EventStreamOptions {
@@ -80,7 +81,7 @@ export function createEventStreams(
       return tail[0]?.[0] ?? '0-0';
     },
     async serve(res, after, filter) {
-      const conn = redis.duplicate({ connectionName: `${prefix}:api-sse` });
+      const conn = duplicateConnection(redis, `${prefix}:api-sse`);
       conn.on('error', () => undefined); // a failed read ends the stream; the client resumes
       let stopped = false;
       const stop = () => {

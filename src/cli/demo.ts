@@ -7,7 +7,7 @@ import { isTerminal, type JobEvent, type JobState } from '../jobs/job';
 import { createLogger } from '../logger';
 import { createProducer } from '../producer/producer';
 import { createSimulator } from '../providers/simulator';
-import { redisAnswers } from '../redis';
+import { redisAnswers, scanKeys } from '../redis';
 import { startWorker } from '../worker/worker';
 
 const IMG = 'https://example.com/vidu-queue-demo/frame.png';
@@ -210,12 +210,8 @@ export async function runDemo(
     await worker.close();
     // The demo cleans up after itself: its keys live under its own prefix.
     const r = producer.redis;
-    let cursor = '0';
-    do {
-      const [next, found] = await r.scan(cursor, 'MATCH', `${config.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length) await r.del(...found);
-    } while (cursor !== '0');
+    const found = await scanKeys(r, `${config.prefix}:*`);
+    for (let i = 0; i < found.length; i += 500) await r.del(...found.slice(i, i + 500));
     await producer.close();
     await sim.close();
     const child = redis.child;

@@ -56,6 +56,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const queues = Object.fromEntries(
     PROVIDERS.map((p) => [p, new Queue(queueName(p), { connection, prefix: config.prefix })]),
   ) as Record<ProviderName, Queue>;
+  // Connection errors are logged once, by the connection's own handler above.
+  for (const q of Object.values(queues)) q.on('error', () => undefined);
   const publisher = createEventPublisher(connection, config.prefix, config.eventsMaxLen);
   const deps: ProcessorDeps = {
     config,
