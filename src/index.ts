@@ -7,7 +7,7 @@ export type { Config, DayWindow } from './config';
 
 export { validateSpec, SpecValidationError, METADATA_MAX_BYTES } from './jobs/spec';
 export type { JobSpec, JobSpecInput, JobSchedule, SpecIssue } from './jobs/spec';
-export { isTerminal, TERMINAL_STATES } from './jobs/job';
+export { isTerminal, TERMINAL_STATES, JOB_STATES } from './jobs/job';
 export type { JobState, JobEvent, EventType, JobError, JobRecord } from './jobs/job';
 export { getEndpoint, endpointNames, ENDPOINTS } from './jobs/endpoints';
 export type { EndpointDef } from './jobs/endpoints';

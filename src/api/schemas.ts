@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDERS, type ProviderName } from '../providers/types';
+import { JOB_STATES } from '../jobs/job';
 
 /**
  * The zod schemas of the HTTP API: what the routes validate (bodies, query strings) and what
@@ -19,17 +20,7 @@ export const BATCH_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 /** A Redis stream id: `ms-seq`, or `ms` alone. */
 export const STREAM_ID_RE = /^\d{1,20}(-\d{1,20})?$/;
 
-const STATES = [
-  'queued',
-  'scheduled',
-  'submitting',
-  'submitted',
-  'running',
-  'succeeded',
-  'failed',
-  'expired',
-  'cancelled',
-] as const;
+const STATES = JOB_STATES;
 
 const EVENT_TYPES = [
   'job.enqueued',

@@ -1,18 +1,8 @@
 import { SingleBar } from 'cli-progress';
-import type { JobState } from '../jobs/job';
+import { JOB_STATES, type JobState } from '../jobs/job';
 import type { BatchView, Producer } from '../producer/producer';
 
-const ORDER: JobState[] = [
-  'queued',
-  'scheduled',
-  'submitting',
-  'submitted',
-  'running',
-  'succeeded',
-  'failed',
-  'expired',
-  'cancelled',
-];
+const ORDER: readonly JobState[] = JOB_STATES;
 
 function ended(v: BatchView): number {
   return v.counts.succeeded + v.counts.failed + v.counts.expired + v.counts.cancelled;

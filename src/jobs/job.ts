@@ -10,16 +10,18 @@ import type { JobSpec } from './spec';
  * - `running`: the provider reports the task queued or processing, and it is being polled;
  * - terminal: `succeeded`, `failed`, `expired`, `cancelled`.
  */
-export type JobState =
-  | 'queued'
-  | 'scheduled'
-  | 'submitting'
-  | 'submitted'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'expired'
-  | 'cancelled';
+export const JOB_STATES = [
+  'queued',
+  'scheduled',
+  'submitting',
+  'submitted',
+  'running',
+  'succeeded',
+  'failed',
+  'expired',
+  'cancelled',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
   'succeeded',

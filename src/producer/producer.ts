@@ -2,7 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createEventPublisher, type EventPublisher } from '../events/stream';
-import { eventFrom, isTerminal, newJobRecord, type JobRecord, type JobState } from '../jobs/job';
+import {
+  JOB_STATES,
+  eventFrom,
+  isTerminal,
+  newJobRecord,
+  type JobRecord,
+  type JobState,
+} from '../jobs/job';
 import {
   SpecValidationError,
   validateSpec,
@@ -148,17 +155,7 @@ export interface BatchView {
   expired: JobView[];
 }
 
-const ALL_STATES: readonly JobState[] = [
-  'queued',
-  'scheduled',
-  'submitting',
-  'submitted',
-  'running',
-  'succeeded',
-  'failed',
-  'expired',
-  'cancelled',
-];
+const ALL_STATES: readonly JobState[] = JOB_STATES;
 
 /** A batch id: what the user named it (letters, digits, `._-`), or a generated one. */
 const BATCH_ID = /^[A-Za-z0-9._-]{1,128}$/;
