@@ -5,7 +5,8 @@ import { readEvents, type StreamEvent } from '../src/events/stream';
 import { createLogger } from '../src/logger';
 import { createProducer, type Producer } from '../src/producer/producer';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../src/providers/simulator';
-import type { Clock } from '../src/providers/types';
+import { createProviders } from '../src/providers';
+import type { Clock, ProviderName, VideoProvider } from '../src/providers/types';
 import { startWorker, type RunningWorker } from '../src/worker/worker';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -166,10 +167,17 @@ export async function startRig(
   env: Record<string, string> = {},
   simOpts: SimulatorOptions = {},
   clock?: Clock,
+  /** Wraps the worker's provider adapters (to record every call, say). */
+  wrapAdapters?: (real: Record<ProviderName, VideoProvider>) => Record<ProviderName, VideoProvider>,
 ): Promise<Rig> {
   const sim = await startSim(simOpts);
   const config = testConfig(sim.url, env);
-  const worker = await startWorker({ config, logger: silentLogger, ...(clock ? { clock } : {}) });
+  const worker = await startWorker({
+    config,
+    logger: silentLogger,
+    ...(clock ? { clock } : {}),
+    ...(wrapAdapters ? { adapters: wrapAdapters(createProviders(config)) } : {}),
+  });
   const producer = createProducer({
     redisUrl: config.redisUrl,
     prefix: config.prefix,

@@ -24,21 +24,10 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from 'bullmq';
 import { readEvents, type StreamEvent } from '../../src/events/stream';
 import type { JobEvent } from '../../src/jobs/job';
-import { createProducer } from '../../src/producer/producer';
-import { createProviders, isProviderError } from '../../src/providers';
+import { isProviderError } from '../../src/providers';
 import type { SimRequestLog, SimulatorOptions } from '../../src/providers/simulator';
 import type { ProviderName, VideoProvider } from '../../src/providers/types';
-import { startWorker } from '../../src/worker/worker';
-import {
-  dropPrefix,
-  redisClient,
-  seedSpecs,
-  silentLogger,
-  sleep,
-  startSim,
-  testConfig,
-  type Rig,
-} from '../helpers';
+import { seedSpecs, sleep, startRig, type Rig } from '../helpers';
 
 const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');
 const N = QUICK ? 60 : 300;
@@ -223,44 +212,16 @@ function instrument(a: VideoProvider, log: ClientLog): VideoProvider {
   };
 }
 
-/**
- * startRig (test/helpers.ts) with the worker's provider adapters instrumented: the same
- * simulator, config, worker, producer and Redis connection.
- */
-async function startStormRig(
+/** startRig (test/helpers.ts) with the worker's provider adapters instrumented. */
+function startStormRig(
   env: Record<string, string>,
   simOpts: SimulatorOptions,
   client: ClientLog,
 ): Promise<Rig> {
-  const sim = await startSim(simOpts);
-  const config = testConfig(sim.url, env);
-  const real = createProviders(config);
-  const adapters = {
+  return startRig(env, simOpts, undefined, (real) => ({
     novita: instrument(real.novita, client),
     vidu: instrument(real.vidu, client),
-  };
-  const worker = await startWorker({ config, logger: silentLogger, adapters });
-  const producer = createProducer({
-    redisUrl: config.redisUrl,
-    prefix: config.prefix,
-    offPeakExpiryMs: config.offPeakExpiryMs,
-    standardTaskEstimateMs: config.standardTaskEstimateMs,
-  });
-  const redis = redisClient();
-  return {
-    sim,
-    config,
-    worker,
-    producer,
-    redis,
-    async close() {
-      await worker.close();
-      await producer.close();
-      await sim.close();
-      await dropPrefix(redis, config.prefix);
-      redis.disconnect();
-    },
-  };
+  }));
 }
 
 interface Window {
