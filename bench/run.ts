@@ -514,7 +514,7 @@ async function usedMemory(redis: Redis): Promise<number> {
 }
 
 async function benchInFlight(redis: Redis): Promise<void> {
-  const n = QUICK ? 3_000 : 100_000;
+  const n = Number(process.env.BENCH_INFLIGHT_N) || (QUICK ? 3_000 : 100_000);
   log(
     `\n4. in-flight: ${n} off-peak tasks under one worker process vs plain BullMQ delayed jobs with the same data`,
   );

@@ -12,6 +12,12 @@ export function keys(prefix: string) {
     cancels: `${prefix}:cancels`,
     /** Hash provider:taskId → jobId, for provider callbacks. */
     tasks: `${prefix}:tasks`,
+    /**
+     * Hash jobId → '1': jobs whose first `job.enqueued` event is out and which have not yet been
+     * submitted (nor ended). Kept out of the job's own hash, where one more field would grow the
+     * hash's table for the job's whole life.
+     */
+    announced: `${prefix}:announced`,
     /** Hash jobId → time, for jobs a callback asked to poll now. */
     nudges: `${prefix}:nudges`,
     /** Hash of a batch: name, createdAt, total. */

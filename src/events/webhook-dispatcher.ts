@@ -58,6 +58,19 @@ export async function ensureWebhookGroup(
   }
 }
 
+/** An event's type and job id, read from its JSON ('' each when the body is not an event). */
+function idsOf(body: string): { type: string; jobId: string } {
+  try {
+    const ev = JSON.parse(body) as { type?: unknown; jobId?: unknown } | null;
+    return {
+      type: typeof ev?.type === 'string' ? ev.type : '',
+      jobId: typeof ev?.jobId === 'string' ? ev.jobId : '',
+    };
+  } catch {
+    return { type: '', jobId: '' };
+  }
+}
+
 /**
  * Moves events from the stream to the delivery queue: one delivery job per event that has a
  * URL (its job's own or the default), added before the entry is acknowledged. A crash between
@@ -92,13 +105,13 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
         f[fields[i] as string] = fields[i + 1] as string;
       const url = f.webhook || opts.defaultUrl;
       if (!url || f.data === undefined) continue;
-      const jobId = f.jobId ?? '';
+      const { type, jobId } = idsOf(f.data);
       jobs.push({
-        name: f.type ?? 'event',
+        name: type || 'event',
         data: {
           url,
           msgId: msgIdFor(id),
-          type: f.type ?? '',
+          type,
           jobId,
           body: f.data,
           streamId: id,

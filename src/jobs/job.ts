@@ -169,6 +169,23 @@ export function eventFrom(
 }
 
 /** The once-only tag of a job's terminal event for one run (a retried job ends once per run). */
+/**
+ * The once-only tag of a run's `job.enqueued` event. The first run's is published by the
+ * producer or by the worker's first save, whichever comes first; a retried run's by the retry.
+ */
+export function enqueuedTag(rec: Pick<JobRecord, 'attempt'>): string {
+  return rec.attempt > 1 ? `enqueued:${rec.attempt}` : 'enqueued';
+}
+
+/**
+ * Whether the worker publishes the run's `job.enqueued` event itself if it has not been: only
+ * for a first run never submitted (afterwards its tag is forgotten, and a retry publishes its
+ * own).
+ */
+export function announcedByWorker(rec: Pick<JobRecord, 'attempt' | 'submittedAt'>): boolean {
+  return rec.attempt === 1 && rec.submittedAt === null;
+}
+
 export function terminalTag(rec: Pick<JobRecord, 'attempt'>): string {
   return rec.attempt > 1 ? `terminal:${rec.attempt}` : 'terminal';
 }

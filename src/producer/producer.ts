@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { createEventPublisher, type EventPublisher } from '../events/stream';
 import {
   JOB_STATES,
+  enqueuedTag,
   eventFrom,
   isTerminal,
   newJobRecord,
@@ -20,7 +21,7 @@ import {
 import { keys } from '../keys';
 import { PROVIDERS, systemClock, type Clock, type ProviderName } from '../providers/types';
 import { createClientConnection } from '../redis';
-import { queueName } from '../worker/worker';
+import { STEP_RETRY_BACKOFF, providerQueueOptions, queueName } from '../worker/worker';
 
 export interface ProducerOptions {
   redisUrl: string;
@@ -127,11 +128,12 @@ export function jobIdForKey(key: string): string {
 /**
  * Job options: the processor handles provider errors itself; BullMQ's own attempts cover only
  * unexpected errors (a Redis blip in the middle of a step), and never resubmit (a step resumes
- * from the persisted record).
+ * from the persisted record). Their backoff is the worker's own strategy (exponential from 1 s),
+ * named rather than spelt out because BullMQ stores the options in every job's hash.
  */
 const JOB_OPTIONS: JobsOptions = {
   attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
+  backoff: { type: STEP_RETRY_BACKOFF },
   // Ended jobs are kept (BullMQ's default): `status` reads them, and their key stays one job.
 };
 
@@ -212,7 +214,7 @@ export function createProducer(opts: ProducerOptions): Producer {
   const queues = Object.fromEntries(
     PROVIDERS.map((p) => [
       p,
-      new Queue<JobRecord>(queueName(p), { connection: redis, prefix: opts.prefix }),
+      new Queue<JobRecord>(queueName(p), providerQueueOptions(redis, opts.prefix)),
     ]),
   ) as Record<ProviderName, Queue<JobRecord>>;
   // Connection errors surface in the failing call; BullMQ would otherwise print each one.
@@ -306,8 +308,9 @@ export function createProducer(opts: ProducerOptions): Producer {
               ? [
                   {
                     event: eventFrom('job.enqueued', jobId, data[j] as JobRecord, now),
-                    once: 'enqueued',
+                    once: enqueuedTag(data[j] as JobRecord),
                     webhook: spec.webhook?.url,
+                    yieldToWorker: true,
                   },
                 ]
               : [],
@@ -472,7 +475,7 @@ export function createProducer(opts: ProducerOptions): Producer {
           eventFrom('job.enqueued', jobId, fresh, clock(), {
             detail: `retry ${fresh.attempt} of batch ${batchId}`,
           }),
-          `enqueued:${fresh.attempt}`,
+          enqueuedTag(fresh),
           rec.spec.webhook?.url,
         );
         retried.push(jobId);

@@ -79,7 +79,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const agentOptions = {
     keepAlive: true,
     maxSockets: 64,
-    maxFreeSockets: 16,
+    maxFreeSockets: 64,
     keepAliveMsecs: 1_000,
   };
   const httpAgent = new http.Agent(agentOptions);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { EventPublisher, Outgoing } from '../events/stream';
 import {
+  announcedByWorker,
   eventFrom,
   isTerminal,
   terminalTag,
@@ -93,9 +94,10 @@ class Step {
   async run(): Promise<StepResult> {
     const rec = this.rec;
     if (isTerminal(rec.state)) return this.finishRecorded();
-    if (rec.state === 'queued' || rec.state === 'scheduled') {
+    if ((rec.state === 'queued' || rec.state === 'scheduled') && announcedByWorker(rec)) {
       // Written with this step's first save: the worker may see the job before the producer
-      // has published its enqueued event, and the once-only tag keeps it to one.
+      // has published its enqueued event, and the once-only tag keeps it to one (the producer
+      // yields to a worker that has taken the job).
       this.carry.push(
         this.outgoing('job.enqueued', 'enqueued', { ...rec, state: 'queued' }, rec.enqueuedAt),
       );
@@ -144,7 +146,12 @@ class Step {
    */
   private async save(
     patch: Partial<JobRecord>,
-    opts: { events?: (rec: JobRecord) => Outgoing[]; task?: string; clearNudge?: boolean } = {},
+    opts: {
+      events?: (rec: JobRecord) => Outgoing[];
+      task?: string;
+      clearNudge?: boolean;
+      forgetEnqueued?: boolean;
+    } = {},
   ): Promise<void> {
     this.rec = { ...this.rec, ...patch };
     const events = [...this.carry, ...(opts.events?.(this.rec) ?? [])];
@@ -158,6 +165,8 @@ class Step {
       events,
       ...(opts.task ? { task: { field: opts.task, jobId: this.id } } : {}),
       ...(opts.clearNudge ? { clearNudge: this.id } : {}),
+      // The first `job.enqueued` tag is kept only until the job has a task or has ended.
+      ...(opts.forgetEnqueued || ended ? { forgetEnqueued: this.id } : {}),
       // Every save also asks whether a cancel is pending; an ended job's request is cleared.
       ...(ended ? { clearCancel: this.id } : { checkCancel: this.id }),
     });
@@ -343,6 +352,8 @@ class Step {
     const c = this.d.config;
     // Only Novita's webhook names a task rather than a job: index tasks just for it.
     const indexTask = !!c.publicBaseUrl && c.novitaWebhooks && this.provider.name === 'novita';
+    // The run's first task: its enqueued event is out, and its tag no longer matters.
+    const firstTask = this.rec.submittedAt === null;
     await this.save(
       {
         state: 'submitted',
@@ -368,6 +379,7 @@ class Step {
         ],
         clearNudge: true,
         ...(indexTask ? { task: `${this.provider.name}:${taskId}` } : {}),
+        ...(firstTask ? { forgetEnqueued: true } : {}),
       },
     );
     this.log.info({ taskId, offPeak }, 'submitted');

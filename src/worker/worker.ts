@@ -1,4 +1,5 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job, type QueueOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createEventPublisher } from '../events/stream';
 import { eventFrom, isTerminal, terminalTag, type JobRecord } from '../jobs/job';
@@ -42,6 +43,30 @@ export function queueName(provider: ProviderName): string {
 }
 
 /**
+ * The backoff type of a step that threw unexpectedly (BullMQ's attempts): 1 s, 2 s, 4 s, 8 s.
+ * Jobs name it (`backoff: { type }`) and the worker computes it, which keeps each job's stored
+ * options short.
+ */
+export const STEP_RETRY_BACKOFF = 'vq';
+
+/** The delay before BullMQ's next attempt at a step, after `attemptsMade` attempts. */
+export function stepRetryDelay(attemptsMade: number): number {
+  return 1_000 * 2 ** Math.max(0, Math.min(attemptsMade, 8) - 1);
+}
+
+/**
+ * BullMQ keeps its own event stream per queue (`<prefix>:<queue>:events`), 10,000 entries by
+ * default. vidu-queue's consumers read `<prefix>:events` instead, so BullMQ's is kept short: it
+ * serves only dashboards that show a queue's recent activity.
+ */
+export const BULLMQ_EVENTS_MAXLEN = 1_000;
+
+/** The options of a provider queue's `Queue` instance (the producer's and the worker's alike). */
+export function providerQueueOptions(connection: Redis, prefix: string): QueueOptions {
+  return { connection, prefix, streams: { events: { maxLen: BULLMQ_EVENTS_MAXLEN } } };
+}
+
+/**
  * Starts one BullMQ worker per provider queue, so a 429 from one provider (which pauses that
  * provider's queue) never stalls the other.
  */
@@ -54,7 +79,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const adapters = opts.adapters ?? createProviders(config, clock);
   const queues = Object.fromEntries(
-    PROVIDERS.map((p) => [p, new Queue(queueName(p), { connection, prefix: config.prefix })]),
+    PROVIDERS.map((p) => [
+      p,
+      new Queue(queueName(p), providerQueueOptions(connection, config.prefix)),
+    ]),
   ) as Record<ProviderName, Queue>;
   // Connection errors are logged once, by the connection's own handler above.
   for (const q of Object.values(queues)) q.on('error', () => undefined);
@@ -86,6 +114,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         // A step is short and idempotent (it resumes from the persisted record), so a job whose
         // worker died is given to another worker several times before BullMQ gives up on it.
         maxStalledCount: 10,
+        settings: {
+          backoffStrategy: (attemptsMade: number, type?: string) =>
+            type === STEP_RETRY_BACKOFF ? stepRetryDelay(attemptsMade) : 1_000,
+        },
         // BullMQ honours a manual rate limit (a 429's Retry-After, set with queue.rateLimit)
         // only when the worker has a limiter; with no ceiling configured it never binds.
         limiter:

@@ -1,4 +1,5 @@
 import type { SimulatorOptions } from '../../src/providers/simulator';
+import type { VideoProvider } from '../../src/providers/types';
 import {
   IMG,
   allEvents,
@@ -27,6 +28,36 @@ afterEach(async () => {
 const TERMINAL = ['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled'];
 
 describe('the pipeline on a real Redis with the simulator', () => {
+  test('a step that throws unexpectedly is retried by BullMQ after the 1 s step backoff, and resumes', async () => {
+    const calls: number[] = [];
+    rig = await startRig({}, {}, undefined, (real) => ({
+      ...real,
+      novita: Object.assign(Object.create(real.novita) as VideoProvider, {
+        getTask: async (taskId: string) => {
+          calls.push(Date.now());
+          // Not a ProviderError: a bug, say. The step throws; BullMQ's attempts take over.
+          if (calls.length === 1) throw new TypeError('an unexpected failure inside a step');
+          return real.novita.getTask(taskId);
+        },
+      }),
+    }));
+    const { producer, redis, config, sim } = rig;
+    const { jobId } = await producer.enqueue({
+      provider: 'novita',
+      endpoint: 'vidu-q3-turbo-i2v',
+      params: { images: [IMG], prompt: 'step retry' },
+    });
+    // The options stored in the job's hash name the worker's strategy rather than spell it out.
+    expect(
+      JSON.parse((await redis.hget(`${config.prefix}:novita:${jobId}`, 'opts'))!),
+    ).toMatchObject({ attempts: 5, backoff: { type: 'vq' } });
+    const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
+    expect(evs[evs.length - 1]!.type).toBe('job.succeeded');
+    expect(sim.stats().submits).toBe(1);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(900);
+  });
+
   test('every seed endpoint succeeds, with ordered events ending in one terminal event', async () => {
     const { producer, redis, config, sim } = await setup();
     const results = await producer.enqueueMany(seedSpecs('ok'));

@@ -169,10 +169,13 @@ async function rawEvents(): Promise<RawEvent[]> {
   return entries.map(([id, fields]) => {
     const f: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+    // An entry holds the event's JSON and, when the job has one, its webhook URL: nothing else.
+    expect(Object.keys(f).sort()).toEqual(f.webhook ? ['data', 'webhook'] : ['data']);
+    const { type, jobId } = JSON.parse(f.data!) as { type: string; jobId: string };
     return {
       id,
-      type: f.type!,
-      jobId: f.jobId!,
+      type,
+      jobId,
       data: f.data!,
       ...(f.webhook ? { webhook: f.webhook } : {}),
     };
