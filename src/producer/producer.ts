@@ -120,6 +120,9 @@ return out
 `;
 type OwnersCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
 
+/** How many chunks of 1,000 jobs `enqueueMany` has on their way to Redis at once. */
+const ADD_WINDOW = 3;
+
 /** The job id of a key: stable, so the same key always names the same job. */
 export function jobIdForKey(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
@@ -232,19 +235,21 @@ export function createProducer(opts: ProducerOptions): Producer {
 
   /** The provider whose queue holds each job id, or null (one round trip for all). */
   async function providersOf(jobIds: string[]): Promise<(ProviderName | null)[]> {
-    const out: (ProviderName | null)[] = [];
-    // One script call per 1,000 ids, not one command per id and queue.
+    // One script call per 1,000 ids, not one command per id and queue; all sent at once.
+    const calls: Promise<number[]>[] = [];
     for (let i = 0; i < jobIds.length; i += 1000) {
       const chunk = jobIds.slice(i, i + 1000);
       const keyList = chunk.flatMap((id) => PROVIDERS.map((p) => k.bullJob(queueName(p), id)));
-      const found = (await (redis as Redis & { viduQueueOwners: OwnersCommand }).viduQueueOwners(
-        keyList.length,
-        ...keyList,
-        PROVIDERS.length,
-      )) as number[];
-      for (const idx of found) out.push(idx > 0 ? (PROVIDERS[idx - 1] as ProviderName) : null);
+      calls.push(
+        (redis as Redis & { viduQueueOwners: OwnersCommand }).viduQueueOwners(
+          keyList.length,
+          ...keyList,
+          PROVIDERS.length,
+        ),
+      );
     }
-    return out;
+    const found = (await Promise.all(calls)).flat();
+    return found.map((idx) => (idx > 0 ? (PROVIDERS[idx - 1] as ProviderName) : null));
   }
 
   /**
@@ -283,42 +288,53 @@ export function createProducer(opts: ProducerOptions): Producer {
       (results[firstIndex.get(jobId) as number] as EnqueueResult).created = fresh[i] === true;
     });
     const isFresh = new Map(unique.map((u, i) => [u.jobId, fresh[i] === true]));
-    // Each chunk's enqueued events are published while the next chunk is added: the event
-    // follows its own job, and the two round trips overlap.
-    let publishing: Promise<unknown> = Promise.resolve();
-    for (const provider of PROVIDERS) {
-      const mine = unique.filter((a) => a.spec.provider === provider);
-      for (let i = 0; i < mine.length; i += 1000) {
-        const chunk = mine.slice(i, i + 1000);
-        const data = chunk.map(({ spec }) => newJobRecord(spec, now, batchId));
-        // Adding a job id that exists is a no-op in BullMQ, so a retried enqueue is safe.
-        await Promise.all([
-          queues[provider].addBulk(
-            chunk.map(({ spec, jobId }, j) => ({
-              name: spec.endpoint,
-              data: data[j] as JobRecord,
-              opts: { ...JOB_OPTIONS, jobId },
-            })),
-          ),
-          publishing,
-        ]);
-        publishing = publisher.publishMany(
-          chunk.flatMap(({ spec, jobId }, j) =>
-            isFresh.get(jobId)
-              ? [
-                  {
-                    event: eventFrom('job.enqueued', jobId, data[j] as JobRecord, now),
-                    once: enqueuedTag(data[j] as JobRecord),
-                    webhook: spec.webhook?.url,
-                    yieldToWorker: true,
-                  },
-                ]
-              : [],
-          ),
-        );
+    // Chunks of 1,000 jobs, up to ADD_WINDOW of them on their way at once so that Redis works
+    // on one while the next is built; each chunk's enqueued events are published once its jobs
+    // are in, so an event never precedes its job.
+    const steps: Promise<unknown>[] = [];
+    const inFlight: Promise<unknown>[] = [];
+    try {
+      for (const provider of PROVIDERS) {
+        const mine = unique.filter((a) => a.spec.provider === provider);
+        for (let i = 0; i < mine.length; i += 1000) {
+          const chunk = mine.slice(i, i + 1000);
+          const data = chunk.map(({ spec }) => newJobRecord(spec, now, batchId));
+          // Adding a job id that exists is a no-op in BullMQ, so a retried enqueue is safe.
+          const step = queues[provider]
+            .addBulk(
+              chunk.map(({ spec, jobId }, j) => ({
+                name: spec.endpoint,
+                data: data[j] as JobRecord,
+                opts: { ...JOB_OPTIONS, jobId },
+              })),
+            )
+            .then(() =>
+              publisher.publishMany(
+                chunk.flatMap(({ spec, jobId }, j) =>
+                  isFresh.get(jobId)
+                    ? [
+                        {
+                          event: eventFrom('job.enqueued', jobId, data[j] as JobRecord, now),
+                          once: enqueuedTag(data[j] as JobRecord),
+                          webhook: spec.webhook?.url,
+                          yieldToWorker: true,
+                        },
+                      ]
+                    : [],
+                ),
+              ),
+            );
+          steps.push(step);
+          inFlight.push(step);
+          if (inFlight.length >= ADD_WINDOW) await inFlight.shift();
+        }
       }
+      await Promise.all(inFlight);
+    } catch (err) {
+      // Let every chunk on its way settle before reporting, so none rejects unobserved.
+      await Promise.allSettled(steps);
+      throw err;
     }
-    await publishing;
     return results;
   }
 
