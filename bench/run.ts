@@ -9,11 +9,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../src/config';
 import { createGroupReader, readEvents } from '../src/events/stream';
-import { newJobRecord, type JobRecord } from '../src/jobs/job';
+import { newJobRecord } from '../src/jobs/job';
 import { validateSpec } from '../src/jobs/spec';
 import { createLogger } from '../src/logger';
 import { createProducer, jobIdForKey } from '../src/producer/producer';
@@ -30,6 +30,8 @@ const ONLY = (() => {
 const wanted = (name: string) => !ONLY || ONLY.has(name);
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const CLI = path.join(__dirname, '../src/cli/main.js');
+const PLAIN_WORKER = path.join(__dirname, 'plain-worker.js');
+const PROVIDER_NAMES: ProviderName[] = ['novita', 'vidu'];
 const IMG = 'https://example.com/bench/frame.png';
 const silent = createLogger('silent');
 
@@ -214,97 +216,186 @@ async function benchEnqueue(redis: Redis): Promise<void> {
 
 // ---- 2. pipeline throughput and 5. event latency ------------------------------------------
 
+/** Waits for a child's stdout to say `word`. */
+function saysOnStdout(child: ChildProcess, word: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before saying ${word}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes(word)) resolve();
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+type PipelineWorker = 'ours' | 'hop' | 'adapters' | 'raw';
+
+/**
+ * One pipeline run: the worker in a process of its own (as in production), the producer and a
+ * consumer in this one. Jobs/s from the first enqueue to the last job done; for vidu-queue, the
+ * latency of each terminal event (its `at` → read by a consumer group).
+ */
+async function pipelineRun(
+  redis: Redis,
+  kind: PipelineWorker,
+  n: number,
+  simUrl: string,
+): Promise<{ rate: number; latencies: number[] }> {
+  const prefix = prefixOf(`pipe-${kind}`);
+  const latencies: number[] = [];
+  let child: ChildProcess;
+  if (kind === 'ours') {
+    child = spawn(process.execPath, [CLI, 'worker'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL,
+        VIDU_QUEUE_PREFIX: prefix,
+        NOVITA_BASE_URL: simUrl,
+        VIDU_BASE_URL: simUrl,
+        NOVITA_API_KEY: 'bench-novita-key',
+        VIDU_API_KEY: 'bench-vidu-key',
+        POLL_INITIAL_MS: '1',
+        POLL_MAX_MS: '1',
+        WORKER_CONCURRENCY: '50',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // Ready once both provider queues have their BullMQ worker.
+    const queues = PROVIDER_NAMES.map((p) => new Queue(p, { connection: redis, prefix }));
+    for (;;) {
+      const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
+      if (counts.every((c) => c > 0)) break;
+      if (child.exitCode !== null) throw new Error('the worker exited at start');
+      await sleep(50);
+    }
+    await Promise.all(queues.map((q) => q.close()));
+  } else {
+    child = spawn(process.execPath, [PLAIN_WORKER, kind, REDIS_URL, prefix, '50', simUrl], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    await saysOnStdout(child, 'ready');
+  }
+
+  let rate: number;
+  if (kind === 'ours') {
+    const producer = createProducer({ redisUrl: REDIS_URL, prefix });
+    // A backend consumer, reading with a consumer group as the README says.
+    const consumerConn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const reader = await createGroupReader(consumerConn, prefix, 'bench', 'c1', '$');
+    let terminal = 0;
+    let reading = true;
+    const consume = (async () => {
+      while (reading) {
+        const batch = await reader.read({ count: 500, blockMs: 200 });
+        const now = Date.now();
+        for (const { event } of batch) {
+          if (event.type === 'job.succeeded' || event.type === 'job.failed') {
+            terminal += 1;
+            latencies.push(now - Date.parse(event.at));
+          }
+        }
+        if (batch.length) await reader.ack(...batch.map((b) => b.id));
+      }
+    })();
+    const t = performance.now();
+    await producer.enqueueMany(specs(n, 'pipe'));
+    while (terminal < n) await sleep(5);
+    rate = n / ((performance.now() - t) / 1000);
+    reading = false;
+    await consume;
+    await producer.close();
+    consumerConn.disconnect();
+  } else {
+    // The same payloads, added to the same two queues with plain addBulk.
+    const payloads = specs(n, kind).map((s) => validateSpec(s));
+    const queues = Object.fromEntries(
+      PROVIDER_NAMES.map((p) => [p, new Queue(p, { connection: redis, prefix })]),
+    ) as Record<ProviderName, Queue>;
+    const t = performance.now();
+    for (const p of PROVIDER_NAMES) {
+      const mine = payloads.filter((s) => s.provider === p);
+      for (let i = 0; i < mine.length; i += 1000) {
+        await queues[p].addBulk(
+          mine.slice(i, i + 1000).map((spec) => ({
+            name: spec.endpoint,
+            data: newJobRecord(spec, Date.now()),
+            opts: { jobId: jobIdForKey(spec.key) },
+          })),
+        );
+      }
+    }
+    for (;;) {
+      const done = await Promise.all(PROVIDER_NAMES.map((p) => queues[p].getCompletedCount()));
+      if (done.reduce((a, b) => a + b, 0) >= n) break;
+      await sleep(5);
+    }
+    rate = n / ((performance.now() - t) / 1000);
+    await Promise.all(Object.values(queues).map((q) => q.close()));
+  }
+  await stop(child);
+  await dropPrefix(redis, prefix);
+  return { rate, latencies };
+}
+
 async function benchPipeline(redis: Redis): Promise<void> {
   const n = QUICK ? 300 : 3_000;
   log(
-    `\n2. pipeline: ${n} jobs from enqueue to job.succeeded (instant provider) vs a plain one-hop BullMQ worker`,
+    `\n2. pipeline: ${n} jobs from enqueue to job.succeeded (instant provider), each worker in its own process, ` +
+      `vs a plain BullMQ worker doing one hop per job; beside it, plain workers that also make the same two provider calls`,
   );
   const sim = await simulatorProcess(['--task-ms', '0']);
-  const po = prefixOf('pipe');
-  const config = benchConfig(po, sim.url, {
-    POLL_INITIAL_MS: '1',
-    POLL_MAX_MS: '1',
-    WORKER_CONCURRENCY: '50',
-  });
-  const worker = await startWorker({ config, logger: silent });
-  const producer = createProducer({ redisUrl: REDIS_URL, prefix: po });
-  // A backend consumer, reading with a consumer group as the README says, measures latency.
-  const consumerConn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const reader = await createGroupReader(consumerConn, po, 'bench', 'c1', '$');
-  const latencies: number[] = [];
-  let terminal = 0;
-  let reading = true;
-  const consume = (async () => {
-    while (reading) {
-      const batch = await reader.read({ count: 500, blockMs: 200 });
-      const now = Date.now();
-      for (const { event } of batch) {
-        if (event.type === 'job.succeeded' || event.type === 'job.failed') {
-          terminal += 1;
-          latencies.push(now - Date.parse(event.at));
-        }
-      }
-      if (batch.length) await reader.ack(...batch.map((b) => b.id));
+  const runs: Record<PipelineWorker, number[]> = { ours: [], hop: [], adapters: [], raw: [] };
+  let latencies: number[] = [];
+  // Two rounds, alternating, best of each: the machine is shared with Redis and the simulator.
+  for (let round = 0; round < 2; round++) {
+    for (const kind of ['ours', 'hop', 'adapters', 'raw'] as PipelineWorker[]) {
+      const r = await pipelineRun(redis, kind, n, sim.url);
+      runs[kind].push(r.rate);
+      if (kind === 'ours') latencies = latencies.concat(r.latencies);
     }
-  })();
-  let t = performance.now();
-  await producer.enqueueMany(specs(n, 'pipe'));
-  while (terminal < n) await sleep(5);
-  const ours = n / ((performance.now() - t) / 1000);
-  reading = false;
-  await consume;
-  await worker.close();
-  await producer.close();
-  consumerConn.disconnect();
-  sim.child.kill();
-  await dropPrefix(redis, po);
-
-  // Baseline: the same payloads through a worker that makes one moveToDelayed hop per job.
-  const pb = prefixOf('plainpipe');
-  const payloads = specs(n, 'plain').map((s) => newJobRecord(validateSpec(s), Date.now()));
-  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue<JobRecord & { hop?: number }>('plain', { connection: conn, prefix: pb });
-  let done = 0;
-  const plain = new Worker<JobRecord & { hop?: number }>(
-    'plain',
-    async (job: Job<JobRecord & { hop?: number }>, token?: string) => {
-      if (!job.data.hop) {
-        await job.updateData({ ...job.data, hop: 1 });
-        await job.moveToDelayed(Date.now() + 1, token);
-        throw new DelayedError();
-      }
-      return 1;
-    },
-    {
-      connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
-      prefix: pb,
-      concurrency: 50,
-    },
-  );
-  plain.on('completed', () => (done += 1));
-  t = performance.now();
-  for (let i = 0; i < n; i += 1000) {
-    await queue.addBulk(
-      payloads
-        .slice(i, i + 1000)
-        .map((data, j) => ({ name: 'x', data, opts: { jobId: `p${i + j}` } })),
-    );
   }
-  while (done < n) await sleep(5);
-  const baseline = n / ((performance.now() - t) / 1000);
-  await plain.close();
-  await queue.close();
-  conn.disconnect();
-  await dropPrefix(redis, pb);
+  sim.child.kill();
+  const best = (k: PipelineWorker) => round(Math.max(...runs[k]));
   row(
     {
       benchmark: 'pipeline',
       metric: 'jobs/s',
-      ours: round(ours),
-      baseline: round(baseline),
+      ours: best('ours'),
+      baseline: best('hop'),
       goal: '>= 0.5x',
+      note: 'baseline: a plain BullMQ worker, one moveToDelayed hop per job and nothing else',
     },
     (r) => r >= 0.5,
+  );
+  row(
+    {
+      benchmark: 'pipeline',
+      metric: 'jobs/s vs a hop + the same 2 provider calls (adapters)',
+      ours: best('ours'),
+      baseline: best('adapters'),
+      goal: 'reported',
+      note: `hop alone ${best('hop')}/s; the bound the two calls set: ${round(best('adapters') / best('hop'), 3)} of the hop`,
+    },
+    () => true,
+  );
+  row(
+    {
+      benchmark: 'pipeline',
+      metric: 'jobs/s vs a hop + the same 2 calls with bare node:http',
+      ours: best('ours'),
+      baseline: best('raw'),
+      goal: 'reported',
+      note: `the least any HTTP client pays: ${round(best('raw') / best('hop'), 3)} of the hop`,
+    },
+    () => true,
   );
 
   // Event latency, beside the floor: a bare XADD read back by a consumer group, same machine.

@@ -73,7 +73,8 @@ class Step {
   private rec: JobRecord;
   private readonly id: string;
   private readonly provider: VideoProvider;
-  private readonly log: Logger;
+  /** The task id the step began with. */
+  private readonly startTaskId: string | null;
 
   constructor(
     private readonly job: Job<JobRecord>,
@@ -83,12 +84,25 @@ class Step {
     this.rec = job.data;
     this.id = job.id as string;
     this.provider = d.providers[this.rec.spec.provider];
-    this.log = d.logger.child({
+    this.startTaskId = this.rec.taskId;
+  }
+
+  private child: Logger | null = null;
+
+  /**
+   * Logs with the job's bindings. The child logger is made only when the level is enabled:
+   * making one per step, for lines nobody reads, cost a few percent of the worker's CPU.
+   */
+  private note(level: 'debug' | 'info' | 'warn', obj: object, msg: string): void {
+    if (!this.d.logger.isLevelEnabled(level)) return;
+    this.child ??= this.d.logger.child({
       jobId: this.id,
       key: this.rec.spec.key,
       provider: this.rec.spec.provider,
-      ...(this.rec.taskId ? { taskId: this.rec.taskId } : {}),
+      // The task the step began with (a task created by this step is in the line itself).
+      ...(this.startTaskId ? { taskId: this.startTaskId } : {}),
     });
+    this.child[level](obj, msg);
   }
 
   async run(): Promise<StepResult> {
@@ -234,7 +248,7 @@ class Step {
   /** Tells BullMQ how the job ended: completed, or failed without retry. */
   private conclude(): StepResult {
     const rec = this.rec;
-    this.log.info({ state: rec.state, error: rec.error?.code }, 'job ended');
+    this.note('info', { state: rec.state, error: rec.error?.code }, 'job ended');
     if (rec.state === 'failed' || rec.state === 'expired') {
       throw new UnrecoverableError(
         rec.error ? `${rec.error.code}: ${rec.error.message}` : rec.state,
@@ -288,7 +302,7 @@ class Step {
           ],
         },
       );
-      this.log.debug({ until: plan.until }, plan.reason);
+      this.note('debug', { until: plan.until }, plan.reason);
       return this.waitUntil(plan.until);
     }
     return this.submitNow(plan.offPeak, plan.reason);
@@ -382,13 +396,13 @@ class Step {
         ...(firstTask ? { forgetEnqueued: true } : {}),
       },
     );
-    this.log.info({ taskId, offPeak }, 'submitted');
+    this.note('info', { taskId, offPeak }, 'submitted');
     return this.scheduleNextPoll(null);
   }
 
   private async submitFailed(err: ProviderError): Promise<StepResult> {
     if (err.category === 'rate_limited') this.notePause(err);
-    this.log.warn({ err: err.toJSON() }, 'submit failed');
+    this.note('warn', { err: err.toJSON() }, 'submit failed');
     if (err.outcomeUnknown) return this.unknownOutcome(err.message);
     if (err.category === 'rate_limited') {
       await this.save({ state: 'queued', submitIntentAt: null });
@@ -433,7 +447,7 @@ class Step {
     this.notePause(err);
     if (this.cancelRequested) return this.cancel();
     const ms = Math.max(1, err.retryAfterMs ?? 1_000);
-    this.log.warn({ retryAfterMs: ms }, 'rate limited; pausing the provider queue');
+    this.note('warn', { retryAfterMs: ms }, 'rate limited; pausing the provider queue');
     return this.backOff(ms);
   }
 
@@ -571,7 +585,7 @@ class Step {
 
   private async pollFailed(err: ProviderError): Promise<StepResult> {
     if (err.category === 'rate_limited') this.notePause(err);
-    this.log.warn({ err: err.toJSON() }, 'poll failed');
+    this.note('warn', { err: err.toJSON() }, 'poll failed');
     if (err.category === 'rate_limited') return this.rateLimited(err);
     if (!err.retryable) return this.fail(errorFromProvider(err));
     // The task runs on at the provider whatever happened to this call: keep polling, with
@@ -615,7 +629,7 @@ class Step {
         detail: `${why}; resubmitting once in standard mode (onExpire: resubmit)`,
       });
       await this.save({ state: 'queued', resubmitted: true, expiresAt: null, error: null });
-      this.log.info({ expiredTask }, 'resubmitting an expired off-peak task');
+      this.note('info', { expiredTask }, 'resubmitting an expired off-peak task');
       return this.submitNow(
         false,
         `resubmitted in standard mode after off-peak task ${expiredTask} expired`,
