@@ -52,8 +52,12 @@ function errorFromProvider(err: ProviderError): JobError {
   return { code: err.code, message: err.message, retryable: err.retryable };
 }
 
-/** The outcome of a step that ended the job: BullMQ sees `completed` or `failed`. */
-export type StepResult = JobRecord;
+/**
+ * The outcome of a step that ended the job (BullMQ sees `completed` or `failed`): the end state
+ * only. BullMQ stores a job's return value in its hash beside `data`, which already holds the
+ * whole record; returning the record again would double what every ended job keeps in Redis.
+ */
+export type StepResult = JobRecord['state'];
 
 /**
  * Runs one step of a job's machine: schedule → submit → poll → finish. A step that waits
@@ -254,7 +258,7 @@ class Step {
         rec.error ? `${rec.error.code}: ${rec.error.message}` : rec.state,
       );
     }
-    return rec;
+    return rec.state;
   }
 
   private fail(error: JobError, detail?: string): Promise<StepResult> {

@@ -87,6 +87,10 @@ describe('the pipeline on a real Redis with the simulator', () => {
       const view = await producer.get(r.jobId);
       expect(view?.state).toBe('succeeded');
       expect(view?.taskId).toBe(last.taskId);
+      // BullMQ keeps the end state as the return value, not a second copy of the record.
+      expect(await redis.hget(`${config.prefix}:${last.provider}:${r.jobId}`, 'returnvalue')).toBe(
+        '"succeeded"',
+      );
     }
     expect(sim.stats().submits).toBe(5);
   });
