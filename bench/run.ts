@@ -263,7 +263,7 @@ async function pipelineRun(
         POLL_INITIAL_MS: '1',
         POLL_MAX_MS: '1',
         WORKER_CONCURRENCY: '50',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'error',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -621,7 +621,7 @@ async function benchInFlight(redis: Redis): Promise<void> {
     NOVITA_API_KEY: 'k',
     VIDU_API_KEY: 'k',
     WORKER_CONCURRENCY: '100',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
   };
   const worker = spawn(process.execPath, [CLI, 'worker'], {
     env,
