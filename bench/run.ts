@@ -123,8 +123,13 @@ function specs(n: number, tag: string, extra: (i: number) => Record<string, unkn
   }));
 }
 
-function benchConfig(prefix: string, simUrl: string, env: Record<string, string> = {}): Config {
-  return loadConfig({
+/** The environment of a vidu-queue worker on `prefix`, both providers at the simulator. */
+function workerEnv(
+  prefix: string,
+  simUrl: string,
+  env: Record<string, string> = {},
+): Record<string, string> {
+  return {
     REDIS_URL,
     VIDU_QUEUE_PREFIX: prefix,
     NOVITA_BASE_URL: simUrl,
@@ -133,6 +138,26 @@ function benchConfig(prefix: string, simUrl: string, env: Record<string, string>
     VIDU_API_KEY: 'bench-vidu-key',
     LOG_LEVEL: 'silent',
     ...env,
+  };
+}
+
+function benchConfig(prefix: string, simUrl: string, env: Record<string, string> = {}): Config {
+  return loadConfig(workerEnv(prefix, simUrl, env));
+}
+
+/** `vidu-queue worker` in a process of its own; its warnings are left out of the table. */
+function workerProcess(
+  prefix: string,
+  simUrl: string,
+  env: Record<string, string>,
+  stdout: 'pipe' | 'inherit' = 'pipe',
+): ChildProcess {
+  return spawn(process.execPath, [CLI, 'worker'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...workerEnv(prefix, simUrl, { LOG_LEVEL: 'error', ...env }),
+    },
+    stdio: ['ignore', stdout, 'inherit'],
   });
 }
 
@@ -251,21 +276,10 @@ async function pipelineRun(
   const latencies: number[] = [];
   let child: ChildProcess;
   if (kind === 'ours') {
-    child = spawn(process.execPath, [CLI, 'worker'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        REDIS_URL,
-        VIDU_QUEUE_PREFIX: prefix,
-        NOVITA_BASE_URL: simUrl,
-        VIDU_BASE_URL: simUrl,
-        NOVITA_API_KEY: 'bench-novita-key',
-        VIDU_API_KEY: 'bench-vidu-key',
-        POLL_INITIAL_MS: '1',
-        POLL_MAX_MS: '1',
-        WORKER_CONCURRENCY: '50',
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    child = workerProcess(prefix, simUrl, {
+      POLL_INITIAL_MS: '1',
+      POLL_MAX_MS: '1',
+      WORKER_CONCURRENCY: '50',
     });
     // Ready once both provider queues have their BullMQ worker.
     const queues = PROVIDER_NAMES.map((p) => new Queue(p, { connection: redis, prefix }));
@@ -612,21 +626,7 @@ async function benchInFlight(redis: Redis): Promise<void> {
   const sim = await simulatorProcess(['--off-peak-queue-ms', String(96 * 3_600_000)]);
   const po = prefixOf('inflight');
   const before = await usedMemory(redis);
-  const env = {
-    PATH: process.env.PATH ?? '',
-    REDIS_URL,
-    VIDU_QUEUE_PREFIX: po,
-    NOVITA_BASE_URL: sim.url,
-    VIDU_BASE_URL: sim.url,
-    NOVITA_API_KEY: 'k',
-    VIDU_API_KEY: 'k',
-    WORKER_CONCURRENCY: '100',
-    LOG_LEVEL: 'error',
-  };
-  const worker = spawn(process.execPath, [CLI, 'worker'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const worker = workerProcess(po, sim.url, { WORKER_CONCURRENCY: '100' }, 'inherit');
   const producer = createProducer({ redisUrl: REDIS_URL, prefix: po });
   const input = Array.from({ length: n }, (_, i) => ({
     key: `fly/${i}`,
