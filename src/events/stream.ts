@@ -55,7 +55,8 @@ for i = 0, n - 1 do
     if yield ~= '' and redis.call('HEXISTS', guard, 'processedOn') == 1 then
       fresh = false
     elseif tag == 'enqueued' then
-      fresh = redis.call('HSETNX', KEYS[5], job, '1') == 1
+      -- A job enqueued by an earlier build keeps its guard in its own hash.
+      fresh = redis.call('HEXISTS', guard, 'vq:enqueued') == 0 and redis.call('HSETNX', KEYS[5], job, '1') == 1
     else
       fresh = redis.call('HSETNX', guard, 'vq:' .. tag, '1') == 1
     end

@@ -114,6 +114,18 @@ describe('the first job.enqueued event of a job', () => {
     expect(again).not.toBeNull();
   });
 
+  test('a job enqueued by an earlier build, its guard in its own hash, is not announced twice', async () => {
+    const publisher = createEventPublisher(redis, prefix, 1000);
+    const { jobId, rec } = await addJob('legacy');
+    await redis.hset(jobHash(jobId), 'vq:enqueued', '1');
+    const carried = await publisher.commit({
+      record: { jobKey: jobHash(jobId), data: JSON.stringify(rec) },
+      events: [enqueued(jobId, rec, false)],
+    });
+    expect(carried.ids).toEqual([null]);
+    expect(await redis.xlen(keys(prefix).events)).toBe(0);
+  });
+
   test('a stream entry holds the event JSON, and the webhook URL only when the job has one', async () => {
     const publisher = createEventPublisher(redis, prefix, 1000);
     const { jobId, rec } = await addJob('d');
