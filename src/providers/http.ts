@@ -372,6 +372,39 @@ export function isEndpointName(endpoint: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(endpoint);
 }
 
+/** Refuses, before any call, an endpoint that is not a plain name (it becomes a URL path). */
+export function checkEndpoint(c: HttpClient, endpoint: string, context: string): void {
+  if (!isEndpointName(endpoint)) {
+    throw c.error({
+      category: 'validation',
+      code: 'INVALID_ENDPOINT',
+      message: `${context}: not an endpoint name`,
+    });
+  }
+}
+
+/**
+ * A 2xx answer whose body is not what the API documents: `invalid_response`. After a create
+ * call the outcome is unknown (a task may exist).
+ */
+export function unreadableResponse(
+  c: HttpClient,
+  res: HttpResponse,
+  context: string,
+  error: z.ZodError,
+  submit: boolean,
+): ProviderError {
+  return c.error({
+    category: 'invalid_response',
+    code: 'INVALID_RESPONSE',
+    status: res.status,
+    outcomeUnknown: submit,
+    message: `${context}: ${res.status} with an unreadable body (${
+      res.json === undefined ? `not JSON: ${excerpt(res.text, 100)}` : describeZodError(error)
+    })${submit ? '; a task may exist' : ''}`,
+  });
+}
+
 /** Zod issues as one short line (paths and messages only, never input values). */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
@@ -446,6 +479,34 @@ export function missingApiKey(
     code: 'MISSING_API_KEY',
     message: `${context}: ${envVar} is not set`,
   });
+}
+
+/**
+ * An adapter's HTTP client, made when it has an API key: `client(context)` returns it, or throws
+ * `MISSING_API_KEY` (naming `envVar`) without any HTTP when there is no key.
+ */
+export function keyedClient(
+  opts: ProviderOptions,
+  provider: ProviderName,
+  envVar: string,
+  scheme: 'Bearer' | 'Token',
+): { client(context: string): HttpClient; close(): void } {
+  const apiKey = opts.apiKey?.trim() || undefined;
+  const http = apiKey
+    ? createHttpClient({
+        provider,
+        baseUrl: opts.baseUrl,
+        timeoutMs: opts.timeoutMs,
+        authorization: `${scheme} ${apiKey}`,
+      })
+    : undefined;
+  return {
+    client(context) {
+      if (!http) throw missingApiKey(provider, envVar, context);
+      return http;
+    },
+    close: () => http?.close(),
+  };
 }
 
 /** What {@link createNovitaProvider} and {@link createViduProvider} take. */

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { ProviderErrorCategory } from './errors';
 import {
-  createHttpClient,
-  describeZodError,
+  checkEndpoint,
   excerpt,
   httpError,
-  isEndpointName,
+  keyedClient,
   lenientNumber,
   lenientString,
-  missingApiKey,
+  unreadableResponse,
   type HttpClient,
   type HttpResponse,
   type ProviderOptions,
@@ -107,20 +106,7 @@ export function novitaTaskErrorCode(reason: string | null | undefined): string {
 
 export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
   const clock = opts.clock ?? systemClock;
-  const apiKey = opts.apiKey?.trim() || undefined;
-  const http: HttpClient | undefined = apiKey
-    ? createHttpClient({
-        provider: 'novita',
-        baseUrl: opts.baseUrl,
-        timeoutMs: opts.timeoutMs,
-        authorization: `Bearer ${apiKey}`,
-      })
-    : undefined;
-
-  const client = (context: string): HttpClient => {
-    if (!http) throw missingApiKey('novita', 'NOVITA_API_KEY', context);
-    return http;
-  };
+  const { client, close } = keyedClient(opts, 'novita', 'NOVITA_API_KEY', 'Bearer');
 
   const fail = (c: HttpClient, res: HttpResponse, context: string, submit: boolean) =>
     httpError(c, res, { context, now: clock(), submit, categoryOf: novitaErrorCategory });
@@ -128,13 +114,7 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
   async function submit(req: SubmitRequest): Promise<SubmitResult> {
     const context = `novita submit ${req.endpoint}`;
     const c = client(context);
-    if (!isEndpointName(req.endpoint)) {
-      throw c.error({
-        category: 'validation',
-        code: 'INVALID_ENDPOINT',
-        message: `${context}: not an endpoint name`,
-      });
-    }
+    checkEndpoint(c, req.endpoint, context);
     const res = await c.send({
       method: 'POST',
       path: `/v3/async/${req.endpoint}`,
@@ -143,19 +123,7 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
     });
     if (res.status < 200 || res.status >= 300) throw fail(c, res, context, true);
     const parsed = submitResponseSchema.safeParse(res.json);
-    if (!parsed.success) {
-      throw c.error({
-        category: 'invalid_response',
-        code: 'INVALID_RESPONSE',
-        status: res.status,
-        outcomeUnknown: true,
-        message: `${context}: ${res.status} with an unreadable body (${
-          res.json === undefined
-            ? `not JSON: ${excerpt(res.text, 100)}`
-            : describeZodError(parsed.error)
-        }); a task may exist`,
-      });
-    }
+    if (!parsed.success) throw unreadableResponse(c, res, context, parsed.error, true);
     return { taskId: parsed.data.task_id, credits: null };
   }
 
@@ -170,18 +138,7 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
     });
     if (res.status < 200 || res.status >= 300) throw fail(c, res, context, false);
     const parsed = taskResultSchema.safeParse(res.json);
-    if (!parsed.success) {
-      throw c.error({
-        category: 'invalid_response',
-        code: 'INVALID_RESPONSE',
-        status: res.status,
-        message: `${context}: ${res.status} with an unreadable body (${
-          res.json === undefined
-            ? `not JSON: ${excerpt(res.text, 100)}`
-            : describeZodError(parsed.error)
-        })`,
-      });
-    }
+    if (!parsed.success) throw unreadableResponse(c, res, context, parsed.error, false);
     const { task, videos } = parsed.data;
     const state = Object.hasOwn(STATUS_MAP, task.status) ? STATUS_MAP[task.status] : undefined;
     if (state === undefined) {
@@ -241,7 +198,7 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
     getTask,
     cancel: (): Promise<CancelResult> =>
       Promise.resolve({ cancelled: false, reason: 'Novita has no cancel endpoint' }),
-    close: () => http?.close(),
+    close,
   };
 }
 

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { ProviderErrorCategory } from './errors';
 import {
-  createHttpClient,
-  describeZodError,
+  checkEndpoint,
   excerpt,
   httpError,
-  isEndpointName,
+  keyedClient,
   lenientNumber,
   lenientString,
-  missingApiKey,
+  unreadableResponse,
   type HttpClient,
   type HttpResponse,
   type ProviderOptions,
@@ -125,40 +124,10 @@ const CANNOT_CANCEL = /\bcan\s*not\s+cancel|\bcan'?t\s+cancel|\bnot\s+cancel+abl
 
 export function createViduProvider(opts: ProviderOptions): VideoProvider {
   const clock = opts.clock ?? systemClock;
-  const apiKey = opts.apiKey?.trim() || undefined;
-  const http: HttpClient | undefined = apiKey
-    ? createHttpClient({
-        provider: 'vidu',
-        baseUrl: opts.baseUrl,
-        timeoutMs: opts.timeoutMs,
-        authorization: `Token ${apiKey}`,
-      })
-    : undefined;
-
-  const client = (context: string): HttpClient => {
-    if (!http) throw missingApiKey('vidu', 'VIDU_API_KEY', context);
-    return http;
-  };
+  const { client, close } = keyedClient(opts, 'vidu', 'VIDU_API_KEY', 'Token');
 
   const fail = (c: HttpClient, res: HttpResponse, context: string, submit: boolean) =>
     httpError(c, res, { context, now: clock(), submit, categoryOf: viduErrorCategory });
-
-  const unreadable = (
-    c: HttpClient,
-    res: HttpResponse,
-    context: string,
-    error: z.ZodError,
-    submit: boolean,
-  ) =>
-    c.error({
-      category: 'invalid_response',
-      code: 'INVALID_RESPONSE',
-      status: res.status,
-      outcomeUnknown: submit,
-      message: `${context}: ${res.status} with an unreadable body (${
-        res.json === undefined ? `not JSON: ${excerpt(res.text, 100)}` : describeZodError(error)
-      })${submit ? '; a task may exist' : ''}`,
-    });
 
   const taskPath = (c: HttpClient, taskId: string, context: string, suffix: string): string => {
     if (taskId.trim() === '') {
@@ -174,13 +143,7 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
   async function submit(req: SubmitRequest): Promise<SubmitResult> {
     const context = `vidu submit ${req.endpoint}`;
     const c = client(context);
-    if (!isEndpointName(req.endpoint)) {
-      throw c.error({
-        category: 'validation',
-        code: 'INVALID_ENDPOINT',
-        message: `${context}: not an endpoint name`,
-      });
-    }
+    checkEndpoint(c, req.endpoint, context);
     const res = await c.send({
       method: 'POST',
       path: `/ent/v2/${req.endpoint}`,
@@ -189,7 +152,7 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
     });
     if (res.status < 200 || res.status >= 300) throw fail(c, res, context, true);
     const parsed = createResponseSchema.safeParse(res.json);
-    if (!parsed.success) throw unreadable(c, res, context, parsed.error, true);
+    if (!parsed.success) throw unreadableResponse(c, res, context, parsed.error, true);
     return { taskId: parsed.data.task_id, credits: parsed.data.credits ?? null };
   }
 
@@ -203,7 +166,7 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
     });
     if (res.status < 200 || res.status >= 300) throw fail(c, res, context, false);
     const parsed = creationsSchema.safeParse(res.json);
-    if (!parsed.success) throw unreadable(c, res, context, parsed.error, false);
+    if (!parsed.success) throw unreadableResponse(c, res, context, parsed.error, false);
     const d = parsed.data;
     const mapped = Object.hasOwn(STATE_MAP, d.state) ? STATE_MAP[d.state] : undefined;
     if (mapped === undefined) {
@@ -278,6 +241,6 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
     submit,
     getTask,
     cancel,
-    close: () => http?.close(),
+    close,
   };
 }
