@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../src/config';
-import { createGroupReader, readEvents } from '../src/events/stream';
+import { createGroupReader, isTerminalEvent, readEvents } from '../src/events/stream';
 import { newJobRecord } from '../src/jobs/job';
 import { validateSpec } from '../src/jobs/spec';
 import { createLogger } from '../src/logger';
@@ -57,7 +57,6 @@ function row(r: Omit<Row, 'ratio' | 'met'>, met: (ratio: number, ours: number) =
   );
 }
 
-const TERMINAL = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 3 : 1));
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -507,7 +506,7 @@ async function benchPolling(redis: Redis): Promise<void> {
       const batch = await readEvents(producer.redis, po, last, 1000);
       for (const { id, event } of batch) {
         last = id;
-        if (TERMINAL.has(event.type)) ended += 1;
+        if (isTerminalEvent(event.type)) ended += 1;
         if (event.type === 'job.succeeded' && event.taskId)
           detected.set(event.taskId, Date.parse(event.at));
       }

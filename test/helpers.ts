@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../src/config';
-import { readEvents, type StreamEvent } from '../src/events/stream';
+import { isTerminalEvent, readEvents, type StreamEvent } from '../src/events/stream';
 import { createLogger } from '../src/logger';
 import { createProducer, type Producer } from '../src/producer/producer';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../src/providers/simulator';
@@ -93,7 +93,6 @@ export async function waitForTerminal(
   jobIds: string[],
   timeoutMs = 30_000,
 ): Promise<Map<string, StreamEvent['event'][]>> {
-  const terminal = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
   return waitFor(
     async () => {
       const byJob = new Map<string, StreamEvent['event'][]>();
@@ -102,7 +101,7 @@ export async function waitForTerminal(
         list.push(event);
         byJob.set(event.jobId, list);
       }
-      const done = jobIds.every((id) => (byJob.get(id) ?? []).some((e) => terminal.has(e.type)));
+      const done = jobIds.every((id) => (byJob.get(id) ?? []).some((e) => isTerminalEvent(e.type)));
       return done ? byJob : null;
     },
     timeoutMs,

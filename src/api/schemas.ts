@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROVIDERS, type ProviderName } from '../providers/types';
-import { JOB_STATES } from '../jobs/job';
+import { EVENT_TYPES, JOB_STATES } from '../jobs/job';
 
 /**
  * The zod schemas of the HTTP API: what the routes validate (bodies, query strings) and what
@@ -21,17 +21,6 @@ export const BATCH_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 export const STREAM_ID_RE = /^\d{1,20}(-\d{1,20})?$/;
 
 const STATES = JOB_STATES;
-
-const EVENT_TYPES = [
-  'job.enqueued',
-  'job.scheduled',
-  'job.submitted',
-  'job.progress',
-  'job.succeeded',
-  'job.failed',
-  'job.expired',
-  'job.cancelled',
-] as const;
 
 const providerEnum = z.enum(PROVIDERS as [ProviderName, ...ProviderName[]]);
 

@@ -84,6 +84,11 @@ export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set([
   'job.cancelled',
 ]);
 
+/** Whether an event type (as read, a plain string) ends a job. */
+export function isTerminalEvent(type: string): boolean {
+  return (TERMINAL_EVENTS as ReadonlySet<string>).has(type);
+}
+
 /** An event to append: `once` names a tag published at most once per job; `webhook` is the job's own URL. */
 export interface Outgoing {
   event: JobEvent;

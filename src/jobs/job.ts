@@ -100,15 +100,19 @@ export function newJobRecord(spec: JobSpec, now: number, batchId: string | null 
   };
 }
 
-export type EventType =
-  | 'job.enqueued'
-  | 'job.scheduled'
-  | 'job.submitted'
-  | 'job.progress'
-  | 'job.succeeded'
-  | 'job.failed'
-  | 'job.expired'
-  | 'job.cancelled';
+/** Every event type, in the order of a job's life: the type, the API schemas and docs use it. */
+export const EVENT_TYPES = [
+  'job.enqueued',
+  'job.scheduled',
+  'job.submitted',
+  'job.progress',
+  'job.succeeded',
+  'job.failed',
+  'job.expired',
+  'job.cancelled',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The one payload of every event, on the stream and on webhooks. */
 export interface JobEvent {

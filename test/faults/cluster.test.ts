@@ -5,7 +5,12 @@
  * a consumer group, cancel, status. Every connection is an ioredis Cluster made by src/redis.ts
  * from `REDIS_URL` (a comma-separated list of the nodes).
  */
-import { createGroupReader, type GroupReader, type StreamEvent } from '../../src/events/stream';
+import {
+  createGroupReader,
+  isTerminalEvent,
+  type GroupReader,
+  type StreamEvent,
+} from '../../src/events/stream';
 import { loadConfig, ConfigError, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createProducer, type Producer } from '../../src/producer/producer';
@@ -29,15 +34,14 @@ import {
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PROVIDERS } from '../../src/providers/types';
+import { QUICK } from './fault-helpers';
 
-const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');
 /** Jobs enqueued with enqueueMany, besides the single ones, the named batch and the cancels. */
 const MANY = QUICK ? 60 : 300;
 const BATCH = QUICK ? 20 : 100;
 /** Jobs in flight while the master holding the slot restarts. */
 const WAVE = QUICK ? 40 : 200;
 const PREFIX = '{vq}';
-const TERMINAL = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
 
 const say = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,7 +185,7 @@ describe('scenario 7: the whole pipeline on a three-master Redis Cluster with pr
       const evs = byJob.get(id) ?? [];
       for (const e of evs) counts[e.type] = (counts[e.type] ?? 0) + 1;
       expect(evs[0]?.type).toBe('job.enqueued');
-      expect(evs.filter((e) => TERMINAL.has(e.type))).toHaveLength(1);
+      expect(evs.filter((e) => isTerminalEvent(e.type))).toHaveLength(1);
       const last = evs[evs.length - 1]!;
       const cancelled = toCancel.some((c) => c.jobId === id);
       expect(last.type).toBe(cancelled ? 'job.cancelled' : 'job.succeeded');
@@ -279,7 +283,7 @@ describe('scenario 7: the whole pipeline on a three-master Redis Cluster with pr
     const waveTerminal: Record<string, number> = {};
     for (const id of waveIds) {
       const evs = byJob.get(id) ?? [];
-      const n = evs.filter((e) => TERMINAL.has(e.type)).length;
+      const n = evs.filter((e) => isTerminalEvent(e.type)).length;
       waveTerminal[String(n)] = (waveTerminal[String(n)] ?? 0) + 1;
       expect(evs[evs.length - 1]?.type).toBe('job.succeeded');
     }
@@ -306,7 +310,7 @@ async function drain(
   onBatch?: () => Promise<void>,
 ): Promise<void> {
   const ended = () =>
-    ids.filter((id) => (byJob.get(id) ?? []).some((e) => TERMINAL.has(e.type))).length;
+    ids.filter((id) => (byJob.get(id) ?? []).some((e) => isTerminalEvent(e.type))).length;
   const deadline = Date.now() + timeoutMs;
   while (ended() < ids.length) {
     if (Date.now() > deadline)
@@ -338,7 +342,7 @@ async function diagnose(
   try {
     for (const q of queues)
       say(`diagnose: queue ${q.name}: ${JSON.stringify(await q.getJobCounts())}`);
-    const stuck = ids.filter((id) => !(byJob.get(id) ?? []).some((e) => TERMINAL.has(e.type)));
+    const stuck = ids.filter((id) => !(byJob.get(id) ?? []).some((e) => isTerminalEvent(e.type)));
     for (const id of stuck.slice(0, 5)) {
       for (const q of queues) {
         const job = await q.getJob(id);

@@ -7,13 +7,13 @@
  * FAULTS_QUICK=1: 200 jobs and 4 kills instead of 1,000 and 10.
  */
 import type { ChildProcess } from 'node:child_process';
+import { isTerminalEvent } from '../../src/events/stream';
 import { createProducer, type Producer } from '../../src/producer/producer';
 import type { Simulator } from '../../src/providers/simulator';
 import { REDIS_URL, dropPrefix, redisClient, sleep, startSim, testPrefix } from '../helpers';
 import {
   EventTracker,
   QUICK,
-  TERMINAL_TYPES,
   type AuditedJob,
   auditDetails,
   auditJobs,
@@ -164,7 +164,7 @@ test(
     const cliDisagrees: string[] = [];
     for (const id of sample) {
       const st = await runCli(['status', id], { REDIS_URL, VIDU_QUEUE_PREFIX: prefix });
-      const ev = (tracker.byJob.get(id) ?? []).find((e) => TERMINAL_TYPES.has(e.type));
+      const ev = (tracker.byJob.get(id) ?? []).find((e) => isTerminalEvent(e.type));
       let view: { state?: string; taskId?: string | null } = {};
       try {
         view = JSON.parse(st.stdout) as typeof view;

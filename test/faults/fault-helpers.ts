@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { readEvents } from '../../src/events/stream';
+import { isTerminalEvent, readEvents } from '../../src/events/stream';
 import type { JobEvent } from '../../src/jobs/job';
 import type { JobView, Producer } from '../../src/producer/producer';
 import type { Simulator } from '../../src/providers/simulator';
@@ -260,13 +260,6 @@ export function submitsByKey(sim: Simulator): Map<string, KeySubmits> {
 
 // ---- the event stream --------------------------------------------------------------------------
 
-export const TERMINAL_TYPES: ReadonlySet<string> = new Set([
-  'job.succeeded',
-  'job.failed',
-  'job.expired',
-  'job.cancelled',
-]);
-
 /** Reads the event stream incrementally and keeps every event per job, in stream order. */
 export class EventTracker {
   readonly byJob = new Map<string, JobEvent[]>();
@@ -288,7 +281,7 @@ export class EventTracker {
         const list = this.byJob.get(event.jobId) ?? [];
         list.push(event);
         this.byJob.set(event.jobId, list);
-        if (TERMINAL_TYPES.has(event.type)) this.endedJobs.add(event.jobId);
+        if (isTerminalEvent(event.type)) this.endedJobs.add(event.jobId);
       }
     }
   }
@@ -475,7 +468,7 @@ export async function auditJobs(opts: {
   }
   for (const { jobId, key } of jobs) {
     const events = tracker.byJob.get(jobId) ?? [];
-    const terminals = events.filter((e) => TERMINAL_TYPES.has(e.type));
+    const terminals = events.filter((e) => isTerminalEvent(e.type));
     const enqueued = events.filter((e) => e.type === 'job.enqueued').length;
     if (enqueued !== 1) a.enqueuedNotOnce.push(jobId);
     if (terminals.length > 1) a.doubleTerminal.push(jobId);

@@ -39,8 +39,8 @@ import {
   type VideoProvider,
 } from '../../src/providers/types';
 import { IMG, REDIS_URL, dropPrefix, redisClient, seedSpecs, testPrefix } from '../helpers';
+import { QUICK } from './fault-helpers';
 
-const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');
 const SEED = 20261121;
 const RUNS = {
   jsonSpecs: QUICK ? 1_000 : 10_000,

@@ -19,7 +19,7 @@
 import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config';
-import { readEvents, type StreamEvent } from '../../src/events/stream';
+import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/stream';
 import { keys } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { createProducer, type EnqueueResult, type Producer } from '../../src/producer/producer';
@@ -34,8 +34,8 @@ import {
   within,
   type RedisServer,
 } from './redis-servers';
+import { QUICK } from './fault-helpers';
 
-const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');
 const N = QUICK ? 100 : 500;
 /** Enqueues are spread over this long, so the first restart falls in the middle of them. */
 const ENQUEUE_SPAN_MS = QUICK ? 8_000 : 20_000;
@@ -46,7 +46,6 @@ const PROBE_AFTER_MS = 3_000;
 /** A producer call during an outage must fail within this. */
 const FAIL_FAST_MS = 5_000;
 const PREFIX = 'vq-restart';
-const TERMINAL = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
 
 const say = (line: string) => process.stdout.write(`[redis-restart] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -236,7 +235,7 @@ describe('scenario 2: Redis restarts twice under load (AOF, appendfsync always)'
     for (const id of ids) {
       const evs = byJob.get(id) ?? [];
       for (const e of evs) types[e.type] = (types[e.type] ?? 0) + 1;
-      const terms = evs.filter((e) => TERMINAL.has(e.type));
+      const terms = evs.filter((e) => isTerminalEvent(e.type));
       terminalPerJob[String(terms.length)] = (terminalPerJob[String(terms.length)] ?? 0) + 1;
       const last = terms[0];
       if (last?.error) errors[last.error.code] = (errors[last.error.code] ?? 0) + 1;
@@ -348,7 +347,7 @@ async function workerResumed(since: number): Promise<number> {
 async function countTerminal(): Promise<number> {
   await pullEvents();
   let n = 0;
-  for (const evs of seen.values()) if (evs.some((e) => TERMINAL.has(e.type))) n += 1;
+  for (const evs of seen.values()) if (evs.some((e) => isTerminalEvent(e.type))) n += 1;
   return n;
 }
 
@@ -356,7 +355,7 @@ async function waitForAll(ids: string[], timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     await pullEvents();
-    const missing = ids.filter((id) => !(seen.get(id) ?? []).some((e) => TERMINAL.has(e.type)));
+    const missing = ids.filter((id) => !(seen.get(id) ?? []).some((e) => isTerminalEvent(e.type)));
     if (missing.length === 0) return seen;
     if (Date.now() > until) {
       throw new Error(`${missing.length} of ${ids.length} jobs have no terminal event in time`);

@@ -35,8 +35,7 @@ import {
 import type { Simulator } from '../../src/providers/simulator';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
 import { IMG, dropPrefix, redisClient, sleep, startSim, testConfig } from '../helpers';
-
-const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');
+import { QUICK } from './fault-helpers';
 
 const NOVITA_KEY = 'sk_live_SECRET_novita_5f3a9c1e7b2d4068';
 const VIDU_KEY = 'vda_SECRET_vidu_9e8d7c6b5a4f3e2d1c0b';

@@ -22,14 +22,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'bullmq';
-import { readEvents, type StreamEvent } from '../../src/events/stream';
+import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/stream';
 import type { JobEvent } from '../../src/jobs/job';
 import { isProviderError } from '../../src/providers';
 import type { SimRequestLog, SimulatorOptions } from '../../src/providers/simulator';
 import type { ProviderName, VideoProvider } from '../../src/providers/types';
 import { seedSpecs, sleep, startRig, type Rig } from '../helpers';
+import { QUICK } from './fault-helpers';
 
-const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');
 const N = QUICK ? 60 : 300;
 
 const SUBMIT_ATTEMPTS = 4;
@@ -51,7 +51,6 @@ const POLL_BOUND = Math.ceil(TASK_TIMEOUT_MS / MIN_POLL_GAP_MS) + 2;
  */
 const IN_FLIGHT_GRACE_MS = 50;
 
-const TERMINAL = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
 /** The error codes a storm may end a job with. */
 const EXPECTED_CODES = new Set([
   'submit_outcome_unknown', // a create held past the timeout, or a 2xx that was not JSON
@@ -106,7 +105,7 @@ async function waitAllEnded(
         const list = byJob.get(e.event.jobId) ?? [];
         list.push(e);
         byJob.set(e.event.jobId, list);
-        if (TERMINAL.has(e.event.type)) pending.delete(e.event.jobId);
+        if (isTerminalEvent(e.event.type)) pending.delete(e.event.jobId);
       }
       last = batch[batch.length - 1]!.id;
     }
@@ -313,7 +312,7 @@ test(`provider storm: ${N} jobs on both providers through a real worker`, async 
   const badEndings: string[] = [];
   for (const id of jobIds) {
     const evs = byJob.get(id) ?? [];
-    const ends = evs.filter((e) => TERMINAL.has(e.event.type));
+    const ends = evs.filter((e) => isTerminalEvent(e.event.type));
     if (ends.length !== 1) badEndings.push(`${id}: ${ends.length} terminal events`);
     else if (evs[evs.length - 1] !== ends[0]) badEndings.push(`${id}: events after the end`);
     if (ends[0]) terminal.set(id, ends[0].event);

@@ -1,3 +1,4 @@
+import { isTerminalEvent } from '../../src/events/stream';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +34,6 @@ function appPath(publicUrl: string): string {
   if (!publicUrl.startsWith(`${PUBLIC}/`)) throw new Error(`${publicUrl} is not under ${PUBLIC}`);
   return publicUrl.slice(PUBLIC.length);
 }
-const TERMINAL = ['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled'];
 
 interface Recorded {
   method: string;
@@ -241,7 +241,7 @@ async function stateOf(s: Setup, jobId: string) {
 async function terminalEvents(s: Setup, jobId: string) {
   return (await allEvents(s.rig.redis, s.rig.config.prefix))
     .map((e) => e.event)
-    .filter((e) => e.jobId === jobId && TERMINAL.includes(e.type));
+    .filter((e) => e.jobId === jobId && isTerminalEvent(e.type));
 }
 
 describe('provider callbacks over real HTTP', () => {

@@ -1,3 +1,4 @@
+import { isTerminalEvent } from '../../src/events/stream';
 import type { SimulatorOptions } from '../../src/providers/simulator';
 import type { VideoProvider } from '../../src/providers/types';
 import {
@@ -24,8 +25,6 @@ afterEach(async () => {
   await rig?.close();
   rig = null;
 });
-
-const TERMINAL = ['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled'];
 
 describe('the pipeline on a real Redis with the simulator', () => {
   test('a step that throws unexpectedly is retried by BullMQ after the 1 s step backoff, and resumes', async () => {
@@ -72,7 +71,7 @@ describe('the pipeline on a real Redis with the simulator', () => {
       expect(types[0]).toBe('job.enqueued');
       expect(types[1]).toBe('job.submitted');
       expect(types[types.length - 1]).toBe('job.succeeded');
-      expect(types.filter((t) => TERMINAL.includes(t))).toHaveLength(1);
+      expect(types.filter((t) => isTerminalEvent(t))).toHaveLength(1);
       // Only progress events between submit and the end.
       expect(new Set(types.slice(2, -1))).toEqual(
         types.length > 3 ? new Set(['job.progress']) : new Set(),

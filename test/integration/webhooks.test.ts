@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { Webhook } from 'standardwebhooks';
 import { registerWebhooksCommand } from '../../src/cli/webhooks-command';
-import { createEventPublisher } from '../../src/events/stream';
+import { createEventPublisher, isTerminalEvent } from '../../src/events/stream';
 import {
   WEBHOOK_GROUP,
   compareStreamIds,
@@ -191,14 +191,12 @@ const spec = (tag: string, url?: string) => ({
   ...(url ? { webhook: { url } } : {}),
 });
 
-const TERMINAL = new Set(['job.succeeded', 'job.failed', 'job.expired', 'job.cancelled']);
-
 /** Waits until the job's terminal event is on the stream; returns the job's events. */
 async function jobEvents(jobId: string): Promise<RawEvent[]> {
   return waitFor(
     async () => {
       const evs = (await rawEvents()).filter((e) => e.jobId === jobId);
-      return evs.some((e) => TERMINAL.has(e.type)) ? evs : null;
+      return evs.some((e) => isTerminalEvent(e.type)) ? evs : null;
     },
     30_000,
     `the terminal event of ${jobId}`,
