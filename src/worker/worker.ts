@@ -154,11 +154,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         },
       };
       await job.updateData(failed).catch(() => undefined);
-      await publisher.publish(
-        eventFrom('job.failed', job.id as string, failed, clock()),
-        terminalTag(failed),
-        failed.spec.webhook?.url,
-      );
+      await publisher.commit({
+        events: [
+          {
+            event: eventFrom('job.failed', job.id as string, failed, clock()),
+            once: terminalTag(failed),
+            webhook: failed.spec.webhook?.url,
+          },
+        ],
+        // Ended: its first enqueued tag, if it was never submitted, is no longer needed.
+        forgetEnqueued: job.id as string,
+      });
     } catch (e) {
       logger.error({ err: (e as Error).message }, 'could not publish a failure event');
     }

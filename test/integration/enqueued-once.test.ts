@@ -5,7 +5,16 @@ import { eventFrom, newJobRecord, type JobRecord } from '../../src/jobs/job';
 import { validateSpec } from '../../src/jobs/spec';
 import { keys } from '../../src/keys';
 import { jobIdForKey } from '../../src/producer/producer';
-import { IMG, dropPrefix, redisClient, startRig, testPrefix, waitFor, type Rig } from '../helpers';
+import {
+  IMG,
+  dropPrefix,
+  redisClient,
+  startRig,
+  testPrefix,
+  waitFor,
+  waitForTerminal,
+  type Rig,
+} from '../helpers';
 
 /**
  * A job's first `job.enqueued` event: published by the producer or by the worker's first save,
@@ -152,6 +161,25 @@ describe('jobs in flight on the real pipeline', () => {
     rig = null;
   });
 
+  test('a job that ends without ever getting a task leaves nothing in the announced hash', async () => {
+    rig = await startRig();
+    const { producer, redis, config, sim } = rig;
+    sim.script({
+      match: { promptIncludes: 'refused' },
+      submitResponses: [
+        { status: 400, body: { code: 400, reason: 'ILLEGAL_PROMPT', message: 'policy' } },
+      ],
+    });
+    const { jobId } = await producer.enqueue({
+      provider: 'novita',
+      endpoint: 'vidu-q3-turbo-i2v',
+      params: { images: [IMG], prompt: 'refused at once' },
+    });
+    const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
+    expect(evs.map((e) => e.type)).toEqual(['job.enqueued', 'job.failed']);
+    expect(await redis.hlen(keys(config.prefix).announced)).toBe(0);
+  });
+
   test('each has one enqueued event, no tag in its hash, and nothing left in the announced hash', async () => {
     // Off-peak tasks queue for hours at the simulator: the jobs stay in flight.
     rig = await startRig({}, { offPeakQueueMs: 3_600_000 });
@@ -184,6 +212,10 @@ describe('jobs in flight on the real pipeline', () => {
     expect(enq).toHaveLength(n);
     expect(new Set(enq)).toEqual(ids);
     expect(await rig.redis.hlen(keys(config.prefix).announced)).toBe(0);
+    // BullMQ's own per-queue stream is kept short: only dashboards read it.
+    for (const q of ['novita', 'vidu']) {
+      expect(await rig.redis.hget(`${config.prefix}:${q}:meta`, 'opts.maxLenEvents')).toBe('1000');
+    }
     for (const r of results.slice(0, 20)) {
       const provider = Number(r.key.split('/')[1]) % 2 ? 'vidu' : 'novita';
       const fields = Object.keys(
