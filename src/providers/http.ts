@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import {
   ProviderError,
@@ -52,11 +52,6 @@ export interface HttpResponse {
 
 export interface HttpClient {
   readonly provider: ProviderName;
-  /**
-   * The axios instance: keep-alive agents, the timeout, JSON, the auth header, no redirects, and
-   * `validateStatus: () => true` (statuses are mapped by the adapters, never thrown by axios).
-   */
-  readonly axios: AxiosInstance;
   /**
    * Sends one request. Resolves with any HTTP status; rejects only with a {@link ProviderError}
    * (`network` / `timeout` / `invalid_response`) when no complete response came back.
@@ -151,7 +146,6 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   return {
     provider: opts.provider,
-    axios: instance,
     send,
     redact,
     error,
@@ -230,7 +224,7 @@ function errorCode(err: unknown): string | undefined {
  * - a request axios refused to send (body over the size limit) → `validation`, outcome known;
  * - a response axios could not read (too large, bad encoding) → `invalid_response`, outcome unknown.
  */
-export function networkError(
+function networkError(
   err: unknown,
   opts: { provider: ProviderName; context: string; redact?: (s: string) => string },
 ): ProviderError {
@@ -289,7 +283,7 @@ export function networkError(
 }
 
 /** Numbers that may arrive as JSON numbers or as numeric strings (`"3600"`). */
-export const numberLike = z.union([
+const numberLike = z.union([
   z.number(),
   z
     .string()
@@ -316,14 +310,14 @@ const errorBodySchema = z.object({
   metadata: z.record(z.string(), z.unknown()).nullish().catch(undefined),
 });
 
-export interface ErrorBody {
+interface ErrorBody {
   reason: string | undefined;
   message: string | undefined;
   traceId: string | undefined;
 }
 
 /** Reads an error body leniently; a non-JSON or odd body gives all-undefined fields. */
-export function parseErrorBody(res: HttpResponse): ErrorBody {
+function parseErrorBody(res: HttpResponse): ErrorBody {
   const parsed = errorBodySchema.safeParse(res.json);
   if (!parsed.success) return { reason: undefined, message: undefined, traceId: undefined };
   const d = parsed.data;
@@ -342,7 +336,7 @@ export function excerpt(text: string, max = 200): string {
 }
 
 /** A provider error name usable as a code: one token, not a sentence. */
-export function isErrorName(s: string): boolean {
+function isErrorName(s: string): boolean {
   return /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(s);
 }
 
@@ -350,7 +344,7 @@ export function isErrorName(s: string): boolean {
  * The parts every adapter's HTTP error shares: the code (`reason` when it is an error name, else
  * `HTTP_<status>`) and the message `<context>: <status> <code>: <detail>`.
  */
-export function describeHttpError(
+function describeHttpError(
   res: HttpResponse,
   context: string,
 ): { code: string; message: string; body: ErrorBody } {
@@ -368,7 +362,7 @@ export function describeHttpError(
 }
 
 /** Endpoint names are single path segments: letters, digits and dashes. */
-export function isEndpointName(endpoint: string): boolean {
+function isEndpointName(endpoint: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(endpoint);
 }
 
@@ -406,7 +400,7 @@ export function unreadableResponse(
 }
 
 /** Zod issues as one short line (paths and messages only, never input values). */
-export function describeZodError(error: z.ZodError): string {
+function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
@@ -417,7 +411,7 @@ export function describeZodError(error: z.ZodError): string {
 export const DEFAULT_RETRY_AFTER_MS = 10_000;
 
 /** The category of an HTTP status when the body names no known error. */
-export function statusCategory(status: number): ProviderErrorCategory {
+function statusCategory(status: number): ProviderErrorCategory {
   if (status === 401 || status === 403) return 'auth';
   if (status === 404 || status === 410) return 'not_found';
   if (status === 408) return 'timeout';
