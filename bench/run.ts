@@ -18,7 +18,7 @@ import { validateSpec } from '../src/jobs/spec';
 import { createLogger } from '../src/logger';
 import { createProducer, jobIdForKey } from '../src/producer/producer';
 import { createProvider } from '../src/providers';
-import type { ProviderName } from '../src/providers/types';
+import type { ProviderName } from '../src/jobs/provider';
 import { startWorker } from '../src/worker/worker';
 
 const QUICK = process.argv.includes('--quick');

@@ -30,24 +30,24 @@ export type {
 export { createGroupReader, readEvents, TERMINAL_EVENTS } from './events/stream';
 export type { GroupReader, StreamEvent } from './events/stream';
 
-export { startWorker, queueName } from './worker/worker';
+export { startWorker } from './worker/worker';
+export { queueName } from './queues';
 export type { WorkerOptions, RunningWorker } from './worker/worker';
 export { nextPollDelay } from './worker/poll-schedule';
 export type { PollPlanInput, PollCadence } from './worker/poll-schedule';
-export { ERROR_CODES } from './worker/processor';
 
 export { ProviderError, isProviderError } from './providers/errors';
 export type { ProviderErrorCategory } from './providers/errors';
-export type {
-  ProviderName,
-  VideoProvider,
-  TaskStatus,
-  TaskState,
-  NormalizedVideo,
-  Clock,
-} from './providers/types';
-export { createSimulator } from './providers/simulator';
-export type { Simulator, SimulatorOptions, ScriptRule } from './providers/simulator';
+export type { VideoProvider, TaskStatus, TaskState } from './providers/types';
+export { PROVIDERS } from './jobs/provider';
+export type { ProviderName } from './jobs/provider';
+export type { NormalizedVideo } from './jobs/video';
+export { systemClock } from './jobs/clock';
+export type { Clock } from './jobs/clock';
+export { ERROR_CODES, messageOf } from './jobs/errors';
+export type { ErrorCode } from './jobs/errors';
+export { createSimulator } from './simulator';
+export type { Simulator, SimulatorOptions, ScriptRule } from './simulator';
 
 export { buildApi, startApi } from './api/server';
 export {

@@ -9,7 +9,7 @@ import {
   type SimulatorOptions,
   type SimulatorStats,
   type SimTaskView,
-} from '../src/providers/simulator';
+} from '../src/simulator';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- provider JSON is read loosely here */
 

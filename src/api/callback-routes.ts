@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isTerminal } from '../jobs/job';
 import { keys } from '../keys';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../jobs/provider';
 import { novitaCallbackToken } from '../callbacks/token';
 import { parseNovitaEvent, parseViduCallbackBody, verifyViduRequest } from '../callbacks/verify';
 import type { ApiDeps } from './types';

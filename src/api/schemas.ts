@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from '../providers/types';
+import { PROVIDERS, type ProviderName } from '../jobs/provider';
 import { EVENT_TYPES, JOB_STATES } from '../jobs/job';
 
 /**
@@ -22,7 +22,7 @@ export const STREAM_ID_RE = /^\d{1,20}(-\d{1,20})?$/;
 
 const STATES = JOB_STATES;
 
-const providerEnum = z.enum(PROVIDERS as [ProviderName, ...ProviderName[]]);
+const providerEnum = z.enum(PROVIDERS);
 
 // ---- requests ----
 

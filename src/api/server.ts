@@ -13,7 +13,7 @@ import {
   createProducer,
   type CancelOutcome,
 } from '../producer/producer';
-import { systemClock, type Clock } from '../providers/types';
+import { systemClock, type Clock } from '../jobs/clock';
 import { bearerChecker } from './auth';
 import { callbackRoutes } from './callback-routes';
 import { buildOpenApiDocument } from './openapi';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Producer } from '../producer/producer';
-import type { Clock } from '../providers/types';
+import type { Clock } from '../jobs/clock';
 
 /** What the HTTP API and its route plugins need. */
 export interface ApiDeps {

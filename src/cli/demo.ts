@@ -6,7 +6,7 @@ import { readEvents } from '../events/stream';
 import { isTerminal, type JobEvent, type JobState } from '../jobs/job';
 import { createLogger } from '../logger';
 import { createProducer } from '../producer/producer';
-import { createSimulator } from '../providers/simulator';
+import { createSimulator } from '../simulator';
 import { redisAnswers, scanKeys } from '../redis';
 import { startWorker } from '../worker/worker';
 

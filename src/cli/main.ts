@@ -7,7 +7,7 @@ import { createLogger } from '../logger';
 import { BatchNameError, createProducer, KeyConflictError } from '../producer/producer';
 import { batchSummary, waitForBatch } from './batch-progress';
 import { csvToSpecs } from './csv';
-import { createSimulator } from '../providers/simulator';
+import { createSimulator } from '../simulator';
 import { startWebhookDelivery } from '../events/webhooks';
 import { startWorker } from '../worker/worker';
 import { registerApiCommand } from './api-command';

@@ -1,4 +1,5 @@
-import type { NormalizedVideo, ProviderName } from '../providers/types';
+import type { NormalizedVideo } from './video';
+import type { ProviderName } from './provider';
 import type { JobSpec } from './spec';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from '../providers/types';
+import { PROVIDERS, type ProviderName } from './provider';
 import { endpointNames, getEndpoint } from './endpoints';
 
 /** How much `metadata` may weigh once serialised; it travels in every event. */
@@ -72,7 +72,7 @@ const specSchema = z.strictObject(
         error: 'key must not contain control characters',
       })
       .optional(),
-    provider: z.enum(PROVIDERS as [ProviderName, ...ProviderName[]], {
+    provider: z.enum(PROVIDERS, {
       error: `provider must be one of ${PROVIDERS.join(', ')}`,
     }),
     endpoint: z

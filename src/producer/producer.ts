@@ -19,9 +19,10 @@ import {
   type ValidateOptions,
 } from '../jobs/spec';
 import { keys } from '../keys';
-import { PROVIDERS, systemClock, type Clock, type ProviderName } from '../providers/types';
+import { PROVIDERS, type ProviderName } from '../jobs/provider';
+import { systemClock, type Clock } from '../jobs/clock';
 import { createClientConnection } from '../redis';
-import { STEP_RETRY_BACKOFF, providerQueueOptions, queueName } from '../worker/worker';
+import { STEP_RETRY_BACKOFF, providerQueueOptions, queueName } from '../queues';
 
 export interface ProducerOptions {
   redisUrl: string;

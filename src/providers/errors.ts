@@ -1,4 +1,4 @@
-import type { ProviderName } from './types';
+import type { ProviderName } from '../jobs/provider';
 
 /**
  * What kind of failure a provider call met. It decides what the worker does:

@@ -8,7 +8,8 @@ import {
   type ProviderErrorCategory,
   type ProviderErrorInit,
 } from './errors';
-import type { Clock, ProviderName } from './types';
+import type { Clock } from '../jobs/clock';
+import type { ProviderName } from '../jobs/provider';
 
 /**
  * The HTTP transport shared by the provider adapters: one keep-alive axios instance per provider,

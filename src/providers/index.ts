@@ -2,7 +2,9 @@ import type { Config } from '../config';
 import type { ProviderOptions } from './http';
 import { createNovitaProvider, novitaErrorCategory } from './novita';
 import { createViduProvider, viduErrorCategory } from './vidu';
-import { PROVIDERS, systemClock, type Clock, type ProviderName, type VideoProvider } from './types';
+import { type VideoProvider } from './types';
+import { PROVIDERS, type ProviderName } from '../jobs/provider';
+import { systemClock, type Clock } from '../jobs/clock';
 
 /**
  * The provider adapters behind one {@link VideoProvider} interface, and the error taxonomy they

@@ -13,15 +13,15 @@ import {
   type ProviderOptions,
 } from './http';
 import {
-  systemClock,
   type CancelResult,
-  type NormalizedVideo,
   type SubmitRequest,
   type SubmitResult,
   type TaskState,
   type TaskStatus,
   type VideoProvider,
 } from './types';
+import { systemClock } from '../jobs/clock';
+import { type NormalizedVideo } from '../jobs/video';
 
 /**
  * The Novita adapter (`https://api.novita.ai`, Vidu models under `/v3/async/<endpoint>`).

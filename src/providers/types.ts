@@ -3,17 +3,8 @@
  * provider's task status is mapped to.
  */
 
-export type ProviderName = 'novita' | 'vidu';
-export const PROVIDERS: readonly ProviderName[] = ['novita', 'vidu'];
-
-/** A finished video, normalised across providers. */
-export interface NormalizedVideo {
-  url: string;
-  coverUrl: string | null;
-  watermarkedUrl: string | null;
-  /** When the provider's signed URL stops working (ISO time), when the provider says. */
-  expiresAt: string | null;
-}
+import type { ProviderName } from '../jobs/provider';
+import type { NormalizedVideo } from '../jobs/video';
 
 /** The normalised state of a provider task. */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -71,7 +62,3 @@ export interface VideoProvider {
   /** Releases keep-alive sockets. */
   close(): void;
 }
-
-/** An injectable clock (milliseconds since the epoch). */
-export type Clock = () => number;
-export const systemClock: Clock = () => Date.now();

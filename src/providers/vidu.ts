@@ -13,15 +13,15 @@ import {
   type ProviderOptions,
 } from './http';
 import {
-  systemClock,
   type CancelResult,
-  type NormalizedVideo,
   type SubmitRequest,
   type SubmitResult,
   type TaskState,
   type TaskStatus,
   type VideoProvider,
 } from './types';
+import { systemClock } from '../jobs/clock';
+import { type NormalizedVideo } from '../jobs/video';
 
 /**
  * The Vidu official API adapter (`https://api.vidu.com` or `https://api.vidu.cn`, `/ent/v2/...`).

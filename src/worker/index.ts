@@ -1,4 +1,4 @@
 export * from './worker';
 export * from './poll-schedule';
-export { processJob, ERROR_CODES } from './processor';
+export { processJob } from './processor';
 export type { ProcessorDeps } from './processor';

@@ -12,9 +12,12 @@ import {
   type JobRecord,
 } from '../jobs/job';
 import type { Logger } from '../logger';
+import { ERROR_CODES } from '../jobs/errors';
 import { isProviderError, type ProviderError } from '../providers/errors';
 import { taskErrorRetryable } from '../providers';
-import type { Clock, ProviderName, TaskStatus, VideoProvider } from '../providers/types';
+import type { TaskStatus, VideoProvider } from '../providers/types';
+import type { Clock } from '../jobs/clock';
+import type { ProviderName } from '../jobs/provider';
 import { keys } from '../keys';
 import { getEndpoint } from '../jobs/endpoints';
 import { planSubmit } from './submit-plan';
@@ -37,16 +40,6 @@ export interface ProcessorDeps {
    */
   pauses: Map<ProviderName, number>;
 }
-
-/** Error codes vidu-queue itself gives, beside the providers' own. */
-export const ERROR_CODES = {
-  taskTimeout: 'task_timeout',
-  submitOutcomeUnknown: 'submit_outcome_unknown',
-  providerCancelled: 'provider_cancelled',
-  cancelled: 'cancelled',
-  offPeakExpired: 'off_peak_expired',
-  stalled: 'worker_stalled',
-} as const;
 
 function errorFromProvider(err: ProviderError): JobError {
   return { code: err.code, message: err.message, retryable: err.retryable };

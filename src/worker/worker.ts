@@ -1,19 +1,17 @@
-import { Queue, Worker, type Job, type QueueOptions } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createEventPublisher } from '../events/stream';
 import { eventFrom, isTerminal, terminalTag, type JobRecord } from '../jobs/job';
 import type { Logger } from '../logger';
 import { createProviders } from '../providers';
-import {
-  PROVIDERS,
-  systemClock,
-  type Clock,
-  type ProviderName,
-  type VideoProvider,
-} from '../providers/types';
+import { type VideoProvider } from '../providers/types';
+import { PROVIDERS, type ProviderName } from '../jobs/provider';
+import { systemClock, type Clock } from '../jobs/clock';
 import { createWorkerConnection } from '../redis';
-import { ERROR_CODES, processJob, type ProcessorDeps } from './processor';
+import { STEP_RETRY_BACKOFF, providerQueueOptions, queueName, stepRetryDelay } from '../queues';
+import { processJob, type ProcessorDeps } from './processor';
+import { ERROR_CODES } from '../jobs/errors';
 
 export interface WorkerOptions {
   config: Config;
@@ -35,35 +33,6 @@ export interface RunningWorker {
    * check): it resumes from its persisted step and never submits twice.
    */
   close(): Promise<void>;
-}
-
-/** The BullMQ queue name of a provider. */
-export function queueName(provider: ProviderName): string {
-  return provider;
-}
-
-/**
- * The backoff type of a step that threw unexpectedly (BullMQ's attempts): 1 s, 2 s, 4 s, 8 s.
- * Jobs name it (`backoff: { type }`) and the worker computes it, which keeps each job's stored
- * options short.
- */
-export const STEP_RETRY_BACKOFF = 'vq';
-
-/** The delay before BullMQ's next attempt at a step, after `attemptsMade` attempts. */
-export function stepRetryDelay(attemptsMade: number): number {
-  return 1_000 * 2 ** Math.max(0, Math.min(attemptsMade, 8) - 1);
-}
-
-/**
- * BullMQ keeps its own event stream per queue (`<prefix>:<queue>:events`), 10,000 entries by
- * default. vidu-queue's consumers read `<prefix>:events` instead, so BullMQ's is kept short: it
- * serves only dashboards that show a queue's recent activity.
- */
-export const BULLMQ_EVENTS_MAXLEN = 1_000;
-
-/** The options of a provider queue's `Queue` instance (the producer's and the worker's alike). */
-export function providerQueueOptions(connection: Redis, prefix: string): QueueOptions {
-  return { connection, prefix, streams: { events: { maxLen: BULLMQ_EVENTS_MAXLEN } } };
 }
 
 /**
@@ -148,7 +117,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         state: 'failed',
         endedAt: clock(),
         error: {
-          code: /stalled/i.test(err.message) ? ERROR_CODES.stalled : 'internal_error',
+          code: /stalled/i.test(err.message) ? ERROR_CODES.stalled : ERROR_CODES.internal,
           message: err.message,
           retryable: true,
         },

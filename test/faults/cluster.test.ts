@@ -14,7 +14,7 @@ import {
 import { loadConfig, ConfigError, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createProducer, type Producer } from '../../src/producer/producer';
-import { createSimulator, type Simulator } from '../../src/providers/simulator';
+import { createSimulator, type Simulator } from '../../src/simulator';
 import {
   createClientConnection,
   createWorkerConnection,
@@ -23,18 +23,18 @@ import {
   scanKeys,
 } from '../../src/redis';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
-import { IMG } from '../helpers';
+import { IMG } from '../support/helpers';
 import {
   redisBinariesAvailable,
   startRedisCluster,
   stopAllRedisServers,
   within,
   type RedisCluster,
-} from './redis-servers';
+} from '../support/redis-servers';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PROVIDERS } from '../../src/providers/types';
-import { QUICK } from './fault-helpers';
+import { PROVIDERS } from '../../src/jobs/provider';
+import { QUICK } from '../support/fault-helpers';
 
 /** Jobs enqueued with enqueueMany, besides the single ones, the named batch and the cancels. */
 const MANY = QUICK ? 60 : 300;

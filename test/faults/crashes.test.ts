@@ -9,8 +9,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { isTerminalEvent } from '../../src/events/stream';
 import { createProducer, type Producer } from '../../src/producer/producer';
-import type { Simulator } from '../../src/providers/simulator';
-import { REDIS_URL, dropPrefix, redisClient, sleep, startSim, testPrefix } from '../helpers';
+import type { Simulator } from '../../src/simulator';
+import {
+  REDIS_URL,
+  dropPrefix,
+  redisClient,
+  sleep,
+  startSim,
+  testPrefix,
+} from '../support/helpers';
 import {
   EventTracker,
   QUICK,
@@ -33,7 +40,7 @@ import {
   unfinishedInQueues,
   until,
   workerEnv,
-} from './fault-helpers';
+} from '../support/fault-helpers';
 
 const JOBS = QUICK ? 200 : 1000;
 const KILLS = QUICK ? 4 : 10;

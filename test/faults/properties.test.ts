@@ -31,15 +31,14 @@ import {
   type ProviderErrorCategory,
 } from '../../src/providers';
 import {
-  PROVIDERS,
   type CancelResult,
-  type ProviderName,
   type SubmitResult,
   type TaskStatus,
   type VideoProvider,
 } from '../../src/providers/types';
-import { IMG, REDIS_URL, dropPrefix, redisClient, seedSpecs, testPrefix } from '../helpers';
-import { QUICK } from './fault-helpers';
+import { PROVIDERS, type ProviderName } from '../../src/jobs/provider';
+import { IMG, REDIS_URL, dropPrefix, redisClient, seedSpecs, testPrefix } from '../support/helpers';
+import { QUICK } from '../support/fault-helpers';
 
 const SEED = 20261121;
 const RUNS = {

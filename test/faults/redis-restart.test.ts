@@ -23,18 +23,18 @@ import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/
 import { keys } from '../../src/keys';
 import { createLogger } from '../../src/logger';
 import { createProducer, type EnqueueResult, type Producer } from '../../src/producer/producer';
-import { createSimulator, type Simulator } from '../../src/providers/simulator';
+import { createSimulator, type Simulator } from '../../src/simulator';
 import { createWorkerConnection } from '../../src/redis';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
-import { IMG } from '../helpers';
+import { IMG } from '../support/helpers';
 import {
   redisBinariesAvailable,
   startRedisServer,
   stopAllRedisServers,
   within,
   type RedisServer,
-} from './redis-servers';
-import { QUICK } from './fault-helpers';
+} from '../support/redis-servers';
+import { QUICK } from '../support/fault-helpers';
 
 const N = QUICK ? 100 : 500;
 /** Enqueues are spread over this long, so the first restart falls in the middle of them. */

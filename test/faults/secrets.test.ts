@@ -29,13 +29,13 @@ import {
   createNovitaProvider,
   createViduProvider,
   isProviderError,
-  type ProviderName,
   type VideoProvider,
 } from '../../src/providers';
-import type { Simulator } from '../../src/providers/simulator';
+import { type ProviderName } from '../../src/jobs/provider';
+import type { Simulator } from '../../src/simulator';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
-import { IMG, dropPrefix, redisClient, sleep, startSim, testConfig } from '../helpers';
-import { QUICK } from './fault-helpers';
+import { IMG, dropPrefix, redisClient, sleep, startSim, testConfig } from '../support/helpers';
+import { QUICK } from '../support/fault-helpers';
 
 const NOVITA_KEY = 'sk_live_SECRET_novita_5f3a9c1e7b2d4068';
 const VIDU_KEY = 'vda_SECRET_vidu_9e8d7c6b5a4f3e2d1c0b';

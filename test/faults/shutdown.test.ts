@@ -9,8 +9,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createProducer, type Producer } from '../../src/producer/producer';
-import type { Simulator, SimulatorOptions } from '../../src/providers/simulator';
-import { REDIS_URL, dropPrefix, redisClient, startSim, testPrefix } from '../helpers';
+import type { Simulator, SimulatorOptions } from '../../src/simulator';
+import { REDIS_URL, dropPrefix, redisClient, startSim, testPrefix } from '../support/helpers';
 import {
   EventTracker,
   QUICK,
@@ -30,7 +30,7 @@ import {
   until,
   workerEnv,
   type AuditedJob,
-} from './fault-helpers';
+} from '../support/fault-helpers';
 
 const JOBS = QUICK ? 40 : 100;
 /** What the test sets; the worker's documented bound on waiting for steps in flight. */

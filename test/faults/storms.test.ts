@@ -25,10 +25,11 @@ import type { Worker } from 'bullmq';
 import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/stream';
 import type { JobEvent } from '../../src/jobs/job';
 import { isProviderError } from '../../src/providers';
-import type { SimRequestLog, SimulatorOptions } from '../../src/providers/simulator';
-import type { ProviderName, VideoProvider } from '../../src/providers/types';
-import { seedSpecs, sleep, startRig, type Rig } from '../helpers';
-import { QUICK } from './fault-helpers';
+import type { SimRequestLog, SimulatorOptions } from '../../src/simulator';
+import type { VideoProvider } from '../../src/providers/types';
+import type { ProviderName } from '../../src/jobs/provider';
+import { seedSpecs, sleep, startRig, type Rig } from '../support/helpers';
+import { QUICK } from '../support/fault-helpers';
 
 const N = QUICK ? 60 : 300;
 

@@ -2,7 +2,7 @@ import { Redis as IORedis, type Redis } from 'ioredis';
 import { buildApi, startApi, type ApiOptions, type RunningApi } from '../../src/api/server';
 import { createLogger } from '../../src/logger';
 import { createProducer, jobIdForKey, type Producer } from '../../src/producer/producer';
-import type { SimulatorOptions } from '../../src/providers/simulator';
+import type { SimulatorOptions } from '../../src/simulator';
 import { SpecValidationError, validateSpec, type SpecIssue } from '../../src/jobs/spec';
 import {
   IMG,
@@ -13,7 +13,7 @@ import {
   waitFor,
   waitForTerminal,
   type Rig,
-} from '../helpers';
+} from '../support/helpers';
 
 const TOKEN = 'test-api-token-0123456789abcdef';
 

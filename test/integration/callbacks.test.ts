@@ -8,7 +8,7 @@ import type { ApiDeps } from '../../src/api/types';
 import { novitaCallbackToken } from '../../src/callbacks/token';
 import { nonceKey } from '../../src/callbacks/verify';
 import { signViduCallback, viduSigningString } from '../../src/callbacks/vidu-signature';
-import type { SimulatorOptions } from '../../src/providers/simulator';
+import type { SimulatorOptions } from '../../src/simulator';
 import {
   IMG,
   allEvents,
@@ -19,7 +19,7 @@ import {
   waitFor,
   waitForTerminal,
   type Rig,
-} from '../helpers';
+} from '../support/helpers';
 
 /**
  * The public base URL the worker puts in `callback_url`, as behind a reverse proxy that serves

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { jobIdForKey } from '../../src/producer/producer';
-import type { Simulator } from '../../src/providers/simulator';
+import type { Simulator } from '../../src/simulator';
 import {
   IMG,
   REDIS_URL,
@@ -13,7 +13,7 @@ import {
   testPrefix,
   waitFor,
   waitForTerminal,
-} from '../helpers';
+} from '../support/helpers';
 
 const CLI = path.join(__dirname, '../../dist/cli/main.js');
 

@@ -14,7 +14,7 @@ import {
   waitFor,
   waitForTerminal,
   type Rig,
-} from '../helpers';
+} from '../support/helpers';
 
 /**
  * A job's first `job.enqueued` event: published by the producer or by the worker's first save,

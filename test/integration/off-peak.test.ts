@@ -1,7 +1,7 @@
 import { BatchValidationError } from '../../src/producer/producer';
-import type { SimulatorOptions } from '../../src/providers/simulator';
-import type { Clock } from '../../src/providers/types';
-import { IMG, allEvents, startRig, waitFor, waitForTerminal, type Rig } from '../helpers';
+import type { SimulatorOptions } from '../../src/simulator';
+import type { Clock } from '../../src/jobs/clock';
+import { IMG, allEvents, startRig, waitFor, waitForTerminal, type Rig } from '../support/helpers';
 
 let rig: Rig | null = null;
 async function setup(

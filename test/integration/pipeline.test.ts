@@ -1,5 +1,5 @@
 import { isTerminalEvent } from '../../src/events/stream';
-import type { SimulatorOptions } from '../../src/providers/simulator';
+import type { SimulatorOptions } from '../../src/simulator';
 import type { VideoProvider } from '../../src/providers/types';
 import {
   IMG,
@@ -9,7 +9,7 @@ import {
   waitFor,
   type Rig,
   waitForTerminal,
-} from '../helpers';
+} from '../support/helpers';
 
 let rig: Rig | null = null;
 

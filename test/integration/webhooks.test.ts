@@ -21,7 +21,7 @@ import {
 } from '../../src/events/webhooks';
 import type { JobEvent } from '../../src/jobs/job';
 import { createLogger, type Logger } from '../../src/logger';
-import { IMG, sleep, startRig, waitFor, type Rig } from '../helpers';
+import { IMG, sleep, startRig, waitFor, type Rig } from '../support/helpers';
 
 // ---------------------------------------------------------------------------------------------
 // A webhook consumer: a real HTTP server that records every request and answers as told.

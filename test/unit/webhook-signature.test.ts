@@ -4,8 +4,8 @@ import {
   WEBHOOK_MAX_BACKOFF_MS,
   compareStreamIds,
   webhookBackoffDelay,
-} from '../../src/events/webhook-common';
-import { signWebhook, webhookHeaders } from '../../src/events/webhook-signature';
+} from '../../src/events/webhooks/common';
+import { signWebhook, webhookHeaders } from '../../src/events/webhooks/signature';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const body = JSON.stringify({ type: 'job.succeeded', jobId: 'abc', metadata: { note: 'é ✓' } });

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../provider';
 import { NOVITA_ENDPOINTS } from './novita';
 import type { EndpointDef } from './types';
 import { VIDU_ENDPOINTS } from './vidu';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../provider';
 
 /** One provider endpoint that vidu-queue can submit jobs to. */
 export interface EndpointDef {

@@ -7,7 +7,7 @@ import {
   webhookKeys,
   type DeadLetter,
   type WebhookJobData,
-} from './webhook-common';
+} from './common';
 
 /** What a replay needs besides Redis and the queue. */
 export interface ReplaySettings {

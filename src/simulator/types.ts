@@ -1,4 +1,4 @@
-import type { ProviderName } from '../types';
+import type { ProviderName } from '../jobs/provider';
 
 /** Options of {@link createSimulator}. Every duration is in milliseconds of the injected clock. */
 export interface SimulatorOptions {

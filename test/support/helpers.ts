@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../src/config';
-import { isTerminalEvent, readEvents, type StreamEvent } from '../src/events/stream';
-import { createLogger } from '../src/logger';
-import { createProducer, type Producer } from '../src/producer/producer';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../src/providers/simulator';
-import { createProviders } from '../src/providers';
-import type { Clock, ProviderName, VideoProvider } from '../src/providers/types';
-import { startWorker, type RunningWorker } from '../src/worker/worker';
+import { loadConfig, type Config } from '../../src/config';
+import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/stream';
+import { createLogger } from '../../src/logger';
+import { createProducer, type Producer } from '../../src/producer/producer';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { createProviders } from '../../src/providers';
+import type { VideoProvider } from '../../src/providers/types';
+import type { Clock } from '../../src/jobs/clock';
+import type { ProviderName } from '../../src/jobs/provider';
+import { startWorker, type RunningWorker } from '../../src/worker/worker';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 

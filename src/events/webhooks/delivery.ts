@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { DelayedError, Job, Worker, type BackoffOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger';
-import type { Clock } from '../providers/types';
+import type { Logger } from '../../logger';
+import type { Clock } from '../../jobs/clock';
 import {
   SECRET_MISSING,
   WEBHOOK_BACKOFF_TYPE,
@@ -15,8 +15,8 @@ import {
   webhookKeys,
   type DeadLetter,
   type WebhookJobData,
-} from './webhook-common';
-import { webhookHeaders } from './webhook-signature';
+} from './common';
+import { webhookHeaders } from './signature';
 
 /** What one POST got: the status and the start of the answer's body. */
 export interface PostOutcome {

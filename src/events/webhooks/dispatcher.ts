@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger';
-import { keys } from '../keys';
+import type { Logger } from '../../logger';
+import { keys } from '../../keys';
 import {
   WEBHOOK_GROUP,
   deliveryJobOptions,
@@ -9,7 +9,7 @@ import {
   msgIdFor,
   webhookKeys,
   type WebhookJobData,
-} from './webhook-common';
+} from './common';
 
 /** A raw stream entry; the fields are null for an entry trimmed away while pending. */
 type RawEntry = [string, string[] | null];

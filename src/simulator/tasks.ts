@@ -7,7 +7,7 @@
  * `readyAt`; Vidu: when one of the org's concurrency slots is free) for `procMs` → the outcome.
  * An off-peak task not finished by `expireAt` ends expired (cancelled and refunded).
  */
-import type { ProviderName } from '../types';
+import type { ProviderName } from '../jobs/provider';
 import type { ScriptResult, SimResponse, SimTaskState } from './types';
 import { MinHeap } from './util';
 

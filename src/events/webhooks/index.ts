@@ -2,19 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
-import { systemClock, type Clock } from '../providers/types';
-import { createWorkerConnection } from '../redis';
-import { openWebhookQueue } from './webhook-dead-letters';
-import { startDeliveryWorker, type DeliveryWorker } from './webhook-delivery';
-import { startDispatcher, type Dispatcher } from './webhook-dispatcher';
+import type { Config } from '../../config';
+import type { Logger } from '../../logger';
+import { systemClock, type Clock } from '../../jobs/clock';
+import { createWorkerConnection } from '../../redis';
+import { openWebhookQueue } from './dead-letters';
+import { startDeliveryWorker, type DeliveryWorker } from './delivery';
+import { startDispatcher, type Dispatcher } from './dispatcher';
 
-export * from './webhook-common';
-export * from './webhook-dead-letters';
-export { postWebhook, writeDeadLetter, type PostOutcome } from './webhook-delivery';
-export { ensureWebhookGroup } from './webhook-dispatcher';
-export { signWebhook, webhookHeaders, webhookKey } from './webhook-signature';
+export * from './common';
+export * from './dead-letters';
+export { postWebhook, writeDeadLetter, type PostOutcome } from './delivery';
+export { ensureWebhookGroup } from './dispatcher';
+export { signWebhook, webhookHeaders, webhookKey } from './signature';
 
 export interface WebhookDeliveryOptions {
   config: Config;

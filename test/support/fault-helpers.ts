@@ -12,9 +12,9 @@ import type { Redis } from 'ioredis';
 import { isTerminalEvent, readEvents } from '../../src/events/stream';
 import type { JobEvent } from '../../src/jobs/job';
 import type { JobView, Producer } from '../../src/producer/producer';
-import type { Simulator } from '../../src/providers/simulator';
-import { PROVIDERS } from '../../src/providers/types';
-import { IMG, REDIS_URL, sleep } from '../helpers';
+import type { Simulator } from '../../src/simulator';
+import { PROVIDERS } from '../../src/jobs/provider';
+import { IMG, REDIS_URL, sleep } from './helpers';
 
 /** FAULTS_QUICK=1 (CI): every scenario runs smaller. */
 export const QUICK = /^(1|true|yes)$/i.test(process.env.FAULTS_QUICK ?? '');

@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { ProviderName } from '../types';
+import type { ProviderName } from '../jobs/provider';
 import {
   DEFAULT_HANG_MS,
   LOGGED_PROMPT_MAX,
