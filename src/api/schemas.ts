@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from '../jobs/provider';
+import { PROVIDERS } from '../jobs/provider';
 import { EVENT_TYPES, JOB_STATES } from '../jobs/job';
 
 /**

@@ -1,5 +1,4 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createEventPublisher } from '../events/stream';
 import { eventFrom, isTerminal, terminalTag, type JobRecord } from '../jobs/job';
