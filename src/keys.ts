@@ -24,5 +24,14 @@ export function keys(prefix: string) {
     batch: (batchId: string) => `${prefix}:batch:${batchId}`,
     /** Set of a batch's job ids. */
     batchJobs: (batchId: string) => `${prefix}:batch:${batchId}:jobs`,
+    /** Hash msgId → JSON dead letter: webhook deliveries that failed their last attempt. */
+    webhookDead: `${prefix}:webhook-dead`,
+    /**
+     * Per job: sorted set of the stream ids of its events whose first webhook delivery attempt
+     * has not ended, so that a job's events are first sent in stream order. Expires after a day.
+     */
+    webhookOrder: (jobId: string) => `${prefix}:webhooks-order:${jobId}`,
+    /** Marks a Vidu callback nonce as used (expires with the callback's replay window). */
+    callbackNonce: (nonce: string) => `${prefix}:callbacks:nonce:${nonce}`,
   };
 }

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { keys } from '../keys';
 import { verifyViduCallback, type HeaderBag } from './vidu-signature';
 
 /** The Redis key that marks a Vidu callback nonce as used. */
 export function nonceKey(prefix: string, nonce: string): string {
-  return `${prefix}:callbacks:nonce:${nonce}`;
+  return keys(prefix).callbackNonce(nonce);
 }
 
 /** Longest nonce accepted (Vidu sends UUIDs); keeps Redis keys bounded. */

@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { keys } from '../../keys';
 
 /** The BullMQ queue of deliveries (under the configured prefix). */
 export const WEBHOOK_QUEUE = 'webhooks';
@@ -17,15 +18,8 @@ export const SECRET_MISSING = 'WEBHOOK_SECRET is not set';
 
 /** The Redis keys of webhook delivery (besides BullMQ's own under `<prefix>:webhooks:`). */
 export function webhookKeys(prefix: string) {
-  return {
-    /** Hash msgId → JSON {@link DeadLetter}: deliveries that failed their last attempt. */
-    dead: `${prefix}:webhook-dead`,
-    /**
-     * Per job: sorted set of the stream ids of its events whose first delivery attempt has not
-     * ended, so that a job's events are first sent in stream order. Expires after a day.
-     */
-    order: (jobId: string) => `${prefix}:webhooks-order:${jobId}`,
-  };
+  const k = keys(prefix);
+  return { dead: k.webhookDead, order: k.webhookOrder };
 }
 
 /** The data of one delivery job. */
