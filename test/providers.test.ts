@@ -754,9 +754,14 @@ describe('vidu adapter', () => {
     ['queueing', { state: 'queueing', progress: 0 }, { state: 'queued', progress: 0 }],
     ['scheduled', { state: 'scheduled' }, { state: 'queued', progress: null }],
     [
-      'processing, progress as a fraction',
+      'processing, a progress below 1 as a percent, not a fraction',
       { state: 'processing', progress: 0.37 },
-      { state: 'running', progress: 37 },
+      { state: 'running', progress: 0.37 },
+    ],
+    [
+      'processing, a progress of 1 as 1 %',
+      { state: 'processing', progress: 1 },
+      { state: 'running', progress: 1 },
     ],
     [
       'processing, progress as a percent',
@@ -766,7 +771,7 @@ describe('vidu adapter', () => {
     [
       'processing, progress as a string',
       { state: 'processing', progress: '0.5' },
-      { state: 'running', progress: 50 },
+      { state: 'running', progress: 0.5 },
     ],
   ])('maps %s', async (_n, body, expected) => {
     server.answer({
@@ -1241,15 +1246,26 @@ describe('task error helpers', () => {
     expect(novitaTaskErrorCode(reason)).toBe(code);
   });
 
-  it.each<[number | null, number | null]>([
+  it.each<[number | null | undefined, number | null]>([
     [null, null],
+    [undefined, null],
+    [NaN, null],
+    [Infinity, null],
     [0, 0],
-    [0.25, 25],
-    [1, 100],
+    [0.25, 0.25],
+    [0.5, 0.5],
+    [1, 1],
+    [1.5, 1.5],
+    [17, 17],
+    [42.123, 42.12],
     [55, 55],
+    [99.99, 99.99],
+    [100, 100],
+    [100.001, 100],
     [150, 100],
+    [-0.5, 0],
     [-1, 0],
-  ])('viduProgressPercent(%p) = %p', (input, expected) => {
+  ])('viduProgressPercent(%p) = %p (a percent, 0-100)', (input, expected) => {
     expect(viduProgressPercent(input)).toBe(expected);
   });
 });
