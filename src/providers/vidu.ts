@@ -110,13 +110,14 @@ const creationsSchema = z.object({
 });
 
 /**
- * Vidu's `progress` is undocumented (ComfyUI types it as a float). A value in 0..1 is read as a
- * fraction and scaled to percent; a value above 1 is read as a percent already. Clamped to 0-100.
+ * Vidu's `progress` is a float percent, 0-100: the Get Generation page
+ * (https://platform.vidu.com/docs/get-generation) does not list it, and clients that read it
+ * (ComfyUI's Vidu nodes) show it unscaled as a percent. It is never read as a 0-1 fraction, so
+ * `1` is 1 % and a task's readings keep their order. Clamped to 0-100, two decimals kept.
  */
 export function viduProgressPercent(progress: number | null | undefined): number | null {
   if (progress == null || !Number.isFinite(progress)) return null;
-  const pct = progress <= 1 ? progress * 100 : progress;
-  return Math.round(Math.min(100, Math.max(0, pct)) * 100) / 100;
+  return Math.round(Math.min(100, Math.max(0, progress)) * 100) / 100;
 }
 
 /** Matches Vidu's refusal to cancel, e.g. "task state is scheduled, can not cancel". */

@@ -1,8 +1,9 @@
 /**
  * The built-in provider simulator: a real HTTP server speaking Novita's Vidu endpoints and Vidu's
- * official API on one port, with a control API under `/__sim/`. See server.ts.
+ * official API on one port, with a control API under `/__sim/`. See simulator.ts.
  */
-export { createSimulator, SimulatorError } from './server';
+export { createSimulator } from './simulator';
+export { SimulatorError } from './simulator-error';
 export type {
   ProviderCounts,
   ScriptOutcome,

@@ -98,7 +98,7 @@ export class SimTask {
 
 export interface Snapshot {
   state: SimTaskState;
-  /** 0-100. */
+  /** Percent, 0-100 (100 only once succeeded); whole on Novita, in tenths on Vidu. */
   progress: number;
   /** Seconds to completion; null once terminal. */
   eta: number | null;
@@ -111,10 +111,17 @@ export function isTerminal(s: SimTaskState): boolean {
   return s === 'succeeded' || s === 'failed' || s === 'cancelled' || s === 'expired';
 }
 
+/**
+ * Percent of the expected processing time done at `at`, below 100 until the task succeeds.
+ * Novita's `progress_percent` is a whole percent. Vidu's `progress` is a float percent (0-100,
+ * not a 0-1 fraction; clients such as ComfyUI's Vidu nodes show it unscaled as a percent), so it
+ * is reported in tenths: readings like 0.5 and 1 come up early in every task.
+ */
 function progressAt(t: SimTask, at: number): number {
   if (t.nominalProcMs <= 0) return 99;
-  const p = Math.floor(((at - t.startAt) / t.nominalProcMs) * 100);
-  return Math.max(0, Math.min(99, p));
+  const steps = t.provider === 'vidu' ? 1000 : 100;
+  const p = Math.floor(((at - t.startAt) / t.nominalProcMs) * steps) / (steps / 100);
+  return Math.max(0, Math.min(100 - 100 / steps, p));
 }
 
 function etaFrom(expectedEnd: number, now: number): number {

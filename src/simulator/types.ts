@@ -134,7 +134,7 @@ export interface SimTaskView {
   state: SimTaskState;
   /** `TASK_STATUS_*` (Novita) or `created|queueing|processing|success|failed` (Vidu). */
   providerState: string;
-  /** 0-100. */
+  /** Percent, 0-100 (100 only once succeeded); whole on Novita, in tenths on Vidu. */
   progress: number;
   /** Seconds to completion as Novita would report it; null once terminal. */
   etaSeconds: number | null;

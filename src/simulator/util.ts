@@ -1,4 +1,5 @@
-/** Small helpers of the simulator: a seeded PRNG, a binary heap and a ring buffer. */
+/** Small helpers of the simulator: a seeded PRNG, a binary heap, a ring buffer, prompt logging. */
+import { LOGGED_PROMPT_MAX } from './constants';
 
 /** mulberry32: a tiny, fast, seeded PRNG returning floats in [0, 1). */
 export function createPrng(seed: number): () => number {
@@ -95,5 +96,25 @@ export class Ring<T> {
   clear(): void {
     this.items.length = 0;
     this.start = 0;
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A prompt as the request log keeps it: cut to its first characters. */
+export function truncatePrompt(p: unknown): string | undefined {
+  if (typeof p !== 'string') return undefined;
+  return p.length > LOGGED_PROMPT_MAX ? p.slice(0, LOGGED_PROMPT_MAX) : p;
+}
+
+/** The logged prompt of a submit body, if it is a JSON object with a string prompt. */
+export function promptOf(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    return isObject(body) ? truncatePrompt(body.prompt) : undefined;
+  } catch {
+    return undefined;
   }
 }
