@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config';
-import { createEventPublisher } from '../events/stream';
+import { createEventPublisher } from '../events/publisher';
 import { eventFrom, isTerminal, terminalTag, type JobRecord } from '../jobs/job';
 import type { Logger } from '../logger';
 import { createProviders } from '../providers';
