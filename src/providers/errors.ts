@@ -26,6 +26,16 @@ const RETRYABLE: ReadonlySet<ProviderErrorCategory> = new Set([
   'invalid_response',
 ]);
 
+/**
+ * Whether a job whose task failed with a code of this category is worth submitting again: no
+ * for what would fail again the same way (content policy, validation, credits, auth, not
+ * found), yes for server-side failures and for codes the provider does not document.
+ */
+export function taskCategoryRetryable(category: ProviderErrorCategory | undefined): boolean {
+  if (category === undefined) return true;
+  return !['validation', 'content_policy', 'credits', 'auth', 'not_found'].includes(category);
+}
+
 export interface ProviderErrorInit {
   provider: ProviderName;
   category: ProviderErrorCategory;

@@ -3,6 +3,8 @@ import type { ProviderOptions } from './http';
 import { createNovitaProvider, novitaErrorCategory } from './novita';
 import { createViduProvider, viduErrorCategory } from './vidu';
 import { type VideoProvider } from './types';
+import { taskCategoryRetryable } from './errors';
+import { novitaCallbackToken } from '../callbacks/token';
 import { PROVIDERS, type ProviderName } from '../jobs/provider';
 import { systemClock, type Clock } from '../jobs/clock';
 
@@ -24,7 +26,10 @@ export {
 } from './vidu';
 
 /** Creates one provider adapter. A missing API key is allowed: its calls then throw `auth`. */
-export function createProvider(name: ProviderName, opts: ProviderOptions): VideoProvider {
+export function createProvider(
+  name: ProviderName,
+  opts: ProviderOptions & { webhookToken?: string | undefined },
+): VideoProvider {
   switch (name) {
     case 'novita':
       return createNovitaProvider(opts);
@@ -33,9 +38,13 @@ export function createProvider(name: ProviderName, opts: ProviderOptions): Video
   }
 }
 
-/** Creates every provider adapter from the parsed configuration. */
+/**
+ * Creates every provider adapter from the parsed configuration. With NOVITA_WEBHOOKS on, the
+ * Novita adapter asks for webhooks at the secret path the callback route checks.
+ */
 export function createProviders(
-  config: Pick<Config, 'novita' | 'vidu' | 'httpTimeoutMs'>,
+  config: Pick<Config, 'novita' | 'vidu' | 'httpTimeoutMs'> &
+    Partial<Pick<Config, 'novitaWebhooks'>>,
   clock: Clock = systemClock,
 ): Record<ProviderName, VideoProvider> {
   const out = {} as Record<ProviderName, VideoProvider>;
@@ -46,6 +55,9 @@ export function createProviders(
       apiKey: c.apiKey,
       timeoutMs: config.httpTimeoutMs,
       clock,
+      ...(name === 'novita' && config.novitaWebhooks
+        ? { webhookToken: novitaCallbackToken(config) }
+        : {}),
     });
   }
   return out;
@@ -58,7 +70,7 @@ export function createProviders(
  * not know, such as the generic `TASK_FAILED`.
  */
 export function taskErrorRetryable(provider: ProviderName, code: string): boolean {
-  const category = provider === 'novita' ? novitaErrorCategory(code) : viduErrorCategory(code);
-  if (category === undefined) return true;
-  return !['validation', 'content_policy', 'credits', 'auth', 'not_found'].includes(category);
+  return taskCategoryRetryable(
+    provider === 'novita' ? novitaErrorCategory(code) : viduErrorCategory(code),
+  );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProviderErrorCategory } from './errors';
+import { taskCategoryRetryable, type ProviderErrorCategory } from './errors';
 import {
   checkEndpoint,
   excerpt,
@@ -104,7 +104,16 @@ export function novitaTaskErrorCode(reason: string | null | undefined): string {
   return embedded?.[1] ?? 'TASK_FAILED';
 }
 
-export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
+/** Options of the Novita adapter. */
+export interface NovitaOptions extends ProviderOptions {
+  /**
+   * The secret path segment of Novita webhook callbacks (see src/callbacks/token.ts); set only
+   * when NOVITA_WEBHOOKS is on. Without it, tasks are created without `extra.webhook`.
+   */
+  webhookToken?: string | undefined;
+}
+
+export function createNovitaProvider(opts: NovitaOptions): VideoProvider {
   const clock = opts.clock ?? systemClock;
   const { client, close } = keyedClient(opts, 'novita', 'NOVITA_API_KEY', 'Bearer');
 
@@ -199,6 +208,17 @@ export function createNovitaProvider(opts: ProviderOptions): VideoProvider {
     cancel: (): Promise<CancelResult> =>
       Promise.resolve({ cancelled: false, reason: 'Novita has no cancel endpoint' }),
     close,
+    // Novita's webhook names the task, not the job: the worker indexes the task for it.
+    callbackRequest: ({ publicBaseUrl }) =>
+      opts.webhookToken
+        ? {
+            params: {
+              extra: { webhook: { url: `${publicBaseUrl}/callbacks/novita/${opts.webhookToken}` } },
+            },
+            indexTask: true,
+          }
+        : null,
+    taskErrorRetryable: (code) => taskCategoryRetryable(novitaErrorCategory(code)),
   };
 }
 

@@ -49,6 +49,27 @@ export type CancelResult =
   /** The provider refused, e.g. Vidu's "task state is scheduled, can not cancel". */
   | { cancelled: false; reason: string };
 
+/** What an adapter is told when it may ask the provider to call back on a task's end. */
+export interface CallbackContext {
+  /** The job the task is created for. */
+  jobId: string;
+  /** PUBLIC_BASE_URL, without a trailing slash: where the API's callback routes are served. */
+  publicBaseUrl: string;
+  /** The params about to be sent (the spec's own, with `off_peak` decided). */
+  params: Readonly<Record<string, unknown>>;
+}
+
+/** How a create call asks the provider for a callback. */
+export interface CallbackRequest {
+  /** Fields merged into the create call's params (`callback_url`, `extra.webhook`, …). */
+  params: Record<string, unknown>;
+  /**
+   * Whether the callback names only the task, not the job: then the worker indexes
+   * `provider:taskId` → job when the task is created, so the callback can find its job.
+   */
+  indexTask: boolean;
+}
+
 export interface VideoProvider {
   readonly name: ProviderName;
   /** Creates a task. Throws a {@link ProviderError} on any failure. */
@@ -61,4 +82,15 @@ export interface VideoProvider {
   cancel(taskId: string): Promise<CancelResult>;
   /** Releases keep-alive sockets. */
   close(): void;
+  /**
+   * The fields that ask the provider to call back when the task ends, or null when it will not
+   * (the spec names its own callback, or callbacks are off for this provider). Asked only when
+   * PUBLIC_BASE_URL is set. Absent: no callbacks.
+   */
+  callbackRequest?(ctx: CallbackContext): CallbackRequest | null;
+  /**
+   * Whether a job whose task failed with this provider code ({@link TaskError.code}) is worth
+   * submitting again. Absent: yes (as for any code the provider does not document).
+   */
+  taskErrorRetryable?(code: string): boolean;
 }

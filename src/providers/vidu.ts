@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProviderErrorCategory } from './errors';
+import { taskCategoryRetryable, type ProviderErrorCategory } from './errors';
 import {
   checkEndpoint,
   excerpt,
@@ -243,5 +243,16 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
     getTask,
     cancel,
     close,
+    // `callback_url` names the job itself; a spec that names its own callback keeps it.
+    callbackRequest: ({ jobId, publicBaseUrl, params }) =>
+      params.callback_url === undefined
+        ? {
+            params: {
+              callback_url: `${publicBaseUrl}/callbacks/vidu?job=${encodeURIComponent(jobId)}`,
+            },
+            indexTask: false,
+          }
+        : null,
+    taskErrorRetryable: (code) => taskCategoryRetryable(viduErrorCategory(code)),
   };
 }

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config';
-import { createEventPublisher } from '../events/stream';
+import { createEventPublisher } from '../events/publisher';
 import { eventFrom, isTerminal, terminalTag, type JobRecord } from '../jobs/job';
 import type { Logger } from '../logger';
 import { createProviders } from '../providers';
@@ -10,12 +10,15 @@ import { systemClock, type Clock } from '../jobs/clock';
 import { createWorkerConnection } from '../redis';
 import { STEP_RETRY_BACKOFF, providerQueueOptions, queueName, stepRetryDelay } from '../queues';
 import { processJob, type ProcessorDeps } from './processor';
-import { ERROR_CODES } from '../jobs/errors';
+import { ERROR_CODES, messageOf } from '../jobs/errors';
 
 export interface WorkerOptions {
   config: Config;
   logger: Logger;
-  /** Which provider queues to serve. @defaultValue both */
+  /**
+   * Which provider queues to serve. Each needs its API key (`NOVITA_API_KEY`, `VIDU_API_KEY`)
+   * unless `adapters` are injected. @defaultValue every provider with an API key
+   */
   providers?: readonly ProviderName[];
   /** Injected provider adapters (tests); by default built from the config. */
   adapters?: Record<ProviderName, VideoProvider>;
@@ -34,15 +37,64 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** The variable that holds each provider's API key. */
+export const API_KEY_VARIABLES: Readonly<Record<ProviderName, string>> = {
+  novita: 'NOVITA_API_KEY',
+  vidu: 'VIDU_API_KEY',
+};
+
+/**
+ * Thrown by {@link startWorker} when it would serve a provider it has no API key for (named in
+ * `providers`), or no provider at all: a worker without a key would take that provider's jobs
+ * and fail every one of them.
+ */
+export class MissingApiKeyError extends Error {
+  override name = 'MissingApiKeyError';
+}
+
+/**
+ * The provider queues a worker serves: those named, or those it has a key for. Jobs of a
+ * provider without a key stay in their queue for a worker that has one. Injected adapters bring
+ * their own credentials.
+ */
+function servedProviders(opts: WorkerOptions): readonly ProviderName[] {
+  const { config, logger } = opts;
+  if (opts.adapters) return opts.providers ?? PROVIDERS;
+  const keyed = (p: ProviderName) => !!config[p].apiKey;
+  if (opts.providers) {
+    const missing = opts.providers.filter((p) => !keyed(p));
+    if (missing.length > 0) {
+      throw new MissingApiKeyError(
+        `cannot serve ${missing.join(', ')} without ${missing.map((p) => API_KEY_VARIABLES[p]).join(', ')}: set it, or leave ${missing.length > 1 ? 'these providers' : 'that provider'} to a worker that has it`,
+      );
+    }
+    return opts.providers;
+  }
+  const served = PROVIDERS.filter(keyed);
+  if (served.length === 0) {
+    throw new MissingApiKeyError(
+      `no provider API key is set: set ${PROVIDERS.map((p) => API_KEY_VARIABLES[p]).join(' or ')} (the worker serves the providers it has a key for)`,
+    );
+  }
+  for (const p of PROVIDERS.filter((x) => !keyed(x))) {
+    logger.warn(
+      { provider: p, variable: API_KEY_VARIABLES[p] },
+      `not serving ${p}: ${API_KEY_VARIABLES[p]} is not set; its jobs wait for a worker that has it`,
+    );
+  }
+  return served;
+}
+
 /**
  * Starts one BullMQ worker per provider queue, so a 429 from one provider (which pauses that
  * provider's queue) never stalls the other.
+ * @throws MissingApiKeyError before connecting to anything, when a provider to serve has no key.
  */
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? Math.random;
-  const served = opts.providers ?? PROVIDERS;
+  const served = servedProviders(opts);
   const connection = createWorkerConnection(config.redisUrl);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const adapters = opts.adapters ?? createProviders(config, clock);
@@ -134,7 +186,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         forgetEnqueued: job.id as string,
       });
     } catch (e) {
-      logger.error({ err: (e as Error).message }, 'could not publish a failure event');
+      logger.error({ err: messageOf(e) }, 'could not publish a failure event');
     }
   }
 

@@ -214,3 +214,66 @@ test(
   },
   QUICK ? 600_000 : 1_200_000,
 );
+
+test('a worker killed while an expiry resubmission’s create call is in flight: after restart the new attempt is reported as an unknown outcome, and the expired task is never polled again', async () => {
+  prefix = testPrefix();
+  const s = await startSim({ taskDurationMs: 300, latencyMs: [5, 20] });
+  sim = s;
+  const p = createProducer({ redisUrl: REDIS_URL, prefix });
+  producer = p;
+  const tag = `resubmit-crash-${prefix}`;
+  // The off-peak task never ends, so it expires; the resubmission's create call gets no answer.
+  s.script({ match: { promptIncludes: tag }, times: 1, outcome: { result: 'never' } });
+  s.script({ match: { promptIncludes: tag }, submitResponses: [{ status: 200, hangMs: 300_000 }] });
+  const env = workerEnv(s.url, prefix, {
+    OFF_PEAK_EXPIRY_MS: '1500',
+    OFF_PEAK_POLL_INITIAL_MS: '100',
+    OFF_PEAK_POLL_MAX_MS: '300',
+    HTTP_TIMEOUT_MS: '120000',
+    WORKER_LOCK_MS: '1000',
+    WORKER_STALLED_INTERVAL_MS: '500',
+  });
+  const { jobId } = await p.enqueue({
+    provider: 'novita',
+    endpoint: 'vidu-q3-turbo-i2v',
+    params: { images: ['https://example.com/a.png'], prompt: tag, off_peak: true },
+    schedule: { onExpire: 'resubmit' },
+  });
+  const submits = () =>
+    s.stats().requests.filter((r) => r.kind === 'submit' && r.prompt?.includes(tag));
+
+  const first = spawnCli(['worker'], env);
+  children.push(first);
+  // The second create call (the resubmission) has reached the simulator and hangs there.
+  await until(() => submits().length === 2, 60_000, 'the resubmission to be under way');
+  const expiredTask = submits()[0]!.taskId!;
+  expect(expiredTask).toBeTruthy();
+  first.kill('SIGKILL');
+  expect((await exited(first)).signal).toBe('SIGKILL');
+  const killedAt = s.now();
+  const left = (await p.get(jobId))!;
+  expect(left).toMatchObject({ state: 'submitting', taskId: null, taskIds: [expiredTask] });
+
+  const second = spawnCli(['worker'], env);
+  children.push(second);
+  const tracker = new EventTracker(redis, prefix);
+  await tracker.waitAllEnded([jobId], 60_000, () => {
+    if (second.exitCode !== null) throw new Error(`the worker exited\n${second.out.stderr}`);
+  });
+  const terminal = (tracker.byJob.get(jobId) ?? []).filter((e) => isTerminalEvent(e.type));
+  expect(terminal).toHaveLength(1);
+  expect(terminal[0]).toMatchObject({
+    type: 'job.failed',
+    taskId: null,
+    error: { code: 'submit_outcome_unknown', retryable: false },
+  });
+  expect(terminal[0]!.error?.message).toContain(
+    `resubmitting expired off-peak task ${expiredTask}`,
+  );
+  // No poll of the expired task after the kill, and no third create call.
+  const pollsAfter = s
+    .stats()
+    .requests.filter((r) => r.kind === 'poll' && r.taskId === expiredTask && r.at >= killedAt);
+  expect(pollsAfter).toEqual([]);
+  expect(submits()).toHaveLength(2);
+}, 180_000);
