@@ -1,22 +1,22 @@
 /**
- * Choices the simulator makes where providers.md says UNCONFIRMED, and the endpoint tables it
- * checks requests against. Adapters and tests may import these to stay in step.
+ * Choices the simulator makes where the providers' pages say nothing (marked UNCONFIRMED), and the
+ * endpoint tables it checks requests against. Adapters and tests may import these to stay in step.
  */
 
 /**
- * UNCONFIRMED (providers.md §3): the `task.reason` Novita gives an off-peak task it cancelled
+ * UNCONFIRMED (no Novita page says): the `task.reason` Novita gives an off-peak task it cancelled
  * and refunded because it was not done within the off-peak window (48 hours).
  */
 export const NOVITA_OFF_PEAK_EXPIRED_REASON =
   'off-peak task was not completed within the 48-hour off-peak window; it has been cancelled and its credits refunded';
 
 /**
- * UNCONFIRMED (providers.md §3): the `err_code` of a Vidu off-peak task that was not done within
+ * UNCONFIRMED (Vidu's error-code page lists none for it): the `err_code` of a Vidu off-peak task that was not done within
  * 48 hours and was cancelled and refunded by Vidu (its `state` is `failed`).
  */
 export const VIDU_OFF_PEAK_EXPIRED_ERR_CODE = 'OffPeakTaskExpired';
 
-/** Vidu `err_code` of a task cancelled through `POST /ent/v2/tasks/{id}/cancel` (§2.6). */
+/** Vidu `err_code` of a task cancelled through `POST /ent/v2/tasks/{id}/cancel` (https://platform.vidu.com/docs/error-code). */
 export const VIDU_USER_CANCELLED_ERR_CODE = 'UserCancelled';
 
 /** Novita `task.reason` of a task the provider cancelled (scripted `cancel`; no such text is documented). */
@@ -29,17 +29,17 @@ export const NOVITA_DEFAULT_FAILURE_REASON = 'TASK_FAILED: video generation fail
 export const VIDU_DEFAULT_FAILURE_ERR_CODE = 'InternalServiceFailure';
 
 /**
- * UNCONFIRMED (providers.md §1.2): Novita `videos[].video_url_ttl`, sent as a STRING (documented
- * quirk).
+ * UNCONFIRMED (https://novita.ai/docs/api-reference/model-apis-task-result gives no value):
+ * Novita `videos[].video_url_ttl`, sent as a STRING (that page types it as a string).
  */
 export const NOVITA_VIDEO_URL_TTL = '3600';
 
-/** Vidu `url`/`cover_url` validity (providers.md §2.3, newer snapshot: 24 hours). */
+/** Vidu `url`/`cover_url` validity (https://platform.vidu.com/docs/get-generation: 24 hours). */
 export const VIDU_URL_TTL_SECONDS = 86_400;
 
 /**
  * Task statuses the docs do not list, sent by `unknownStatusRate` (Novita `task.status`, Vidu
- * `state`). `TASK_STATUS_UNKNOWN` is in Novita's JS SDK but not in its docs (providers.md §1.2).
+ * `state`). `TASK_STATUS_UNKNOWN` is in Novita's JS SDK but not in its docs (https://novita.ai/docs/api-reference/model-apis-task-result).
  */
 export const UNKNOWN_TASK_STATUSES: Readonly<Record<'novita' | 'vidu', readonly string[]>> = {
   novita: ['TASK_STATUS_UNKNOWN', 'TASK_STATUS_PAUSED'],
