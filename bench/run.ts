@@ -631,7 +631,13 @@ async function benchInFlight(redis: Redis): Promise<void> {
     key: `fly/${i}`,
     provider: 'vidu',
     endpoint: 'img2video',
-    params: { model: 'viduq3-turbo', images: [IMG], prompt: `shot ${i}`, off_peak: true },
+    params: {
+      model: 'viduq3-turbo',
+      images: [IMG],
+      prompt: `shot ${i}`,
+      off_peak: true,
+      audio: false,
+    },
     metadata: { shot: i },
   }));
   const t = performance.now();

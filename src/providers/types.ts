@@ -42,6 +42,11 @@ export interface SubmitResult {
   taskId: string;
   /** Credits the provider says the task will cost (Vidu create response), when given. */
   credits: number | null;
+  /**
+   * The off-peak mode the provider says the task got (Vidu's create response echoes `off_peak`),
+   * when it says; it may differ from what was sent.
+   */
+  offPeak?: boolean;
 }
 
 export type CancelResult =

@@ -89,6 +89,8 @@ const createResponseSchema = z.object({
   task_id: z.string().trim().min(1),
   state: lenientString,
   credits: lenientNumber,
+  // The create response echoes the off-peak mode the task actually got.
+  off_peak: z.boolean().nullish().catch(undefined),
 });
 
 /** Get Generation (§2.3), lenient: unknown fields are ignored. */
@@ -154,7 +156,12 @@ export function createViduProvider(opts: ProviderOptions): VideoProvider {
     if (res.status < 200 || res.status >= 300) throw fail(c, res, context, true);
     const parsed = createResponseSchema.safeParse(res.json);
     if (!parsed.success) throw unreadableResponse(c, res, context, parsed.error, true);
-    return { taskId: parsed.data.task_id, credits: parsed.data.credits ?? null };
+    const { task_id: taskId, credits, off_peak: offPeak } = parsed.data;
+    return {
+      taskId,
+      credits: credits ?? null,
+      ...(typeof offPeak === 'boolean' ? { offPeak } : {}),
+    };
   }
 
   async function getTask(taskId: string): Promise<TaskStatus> {

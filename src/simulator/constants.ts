@@ -1,22 +1,22 @@
 /**
- * Choices the simulator makes where providers.md says UNCONFIRMED, and the endpoint tables it
- * checks requests against. Adapters and tests may import these to stay in step.
+ * Choices the simulator makes where the providers' pages say nothing (marked UNCONFIRMED), and the
+ * endpoint tables it checks requests against. Adapters and tests may import these to stay in step.
  */
 
 /**
- * UNCONFIRMED (providers.md §3): the `task.reason` Novita gives an off-peak task it cancelled
+ * UNCONFIRMED (no Novita page says): the `task.reason` Novita gives an off-peak task it cancelled
  * and refunded because it was not done within the off-peak window (48 hours).
  */
 export const NOVITA_OFF_PEAK_EXPIRED_REASON =
   'off-peak task was not completed within the 48-hour off-peak window; it has been cancelled and its credits refunded';
 
 /**
- * UNCONFIRMED (providers.md §3): the `err_code` of a Vidu off-peak task that was not done within
+ * UNCONFIRMED (Vidu's error-code page lists none for it): the `err_code` of a Vidu off-peak task that was not done within
  * 48 hours and was cancelled and refunded by Vidu (its `state` is `failed`).
  */
 export const VIDU_OFF_PEAK_EXPIRED_ERR_CODE = 'OffPeakTaskExpired';
 
-/** Vidu `err_code` of a task cancelled through `POST /ent/v2/tasks/{id}/cancel` (§2.6). */
+/** Vidu `err_code` of a task cancelled through `POST /ent/v2/tasks/{id}/cancel` (https://platform.vidu.com/docs/error-code). */
 export const VIDU_USER_CANCELLED_ERR_CODE = 'UserCancelled';
 
 /** Novita `task.reason` of a task the provider cancelled (scripted `cancel`; no such text is documented). */
@@ -29,17 +29,17 @@ export const NOVITA_DEFAULT_FAILURE_REASON = 'TASK_FAILED: video generation fail
 export const VIDU_DEFAULT_FAILURE_ERR_CODE = 'InternalServiceFailure';
 
 /**
- * UNCONFIRMED (providers.md §1.2): Novita `videos[].video_url_ttl`, sent as a STRING (documented
- * quirk).
+ * UNCONFIRMED (https://novita.ai/docs/api-reference/model-apis-task-result gives no value):
+ * Novita `videos[].video_url_ttl`, sent as a STRING (that page types it as a string).
  */
 export const NOVITA_VIDEO_URL_TTL = '3600';
 
-/** Vidu `url`/`cover_url` validity (providers.md §2.3, newer snapshot: 24 hours). */
+/** Vidu `url`/`cover_url` validity (https://platform.vidu.com/docs/get-generation: 24 hours). */
 export const VIDU_URL_TTL_SECONDS = 86_400;
 
 /**
  * Task statuses the docs do not list, sent by `unknownStatusRate` (Novita `task.status`, Vidu
- * `state`). `TASK_STATUS_UNKNOWN` is in Novita's JS SDK but not in its docs (providers.md §1.2).
+ * `state`). `TASK_STATUS_UNKNOWN` is in Novita's JS SDK but not in its docs (https://novita.ai/docs/api-reference/model-apis-task-result).
  */
 export const UNKNOWN_TASK_STATUSES: Readonly<Record<'novita' | 'vidu', readonly string[]>> = {
   novita: ['TASK_STATUS_UNKNOWN', 'TASK_STATUS_PAUSED'],
@@ -56,21 +56,43 @@ export const DEFAULT_HANG_MS = 30_000;
 /** Longest prompt kept in the request log. */
 export const LOGGED_PROMPT_MAX = 200;
 
-/** Largest request body accepted (Vidu: whole POST body ≤ 20 MB). */
-export const MAX_BODY_BYTES = 21 * 1024 * 1024;
+/**
+ * Largest request body accepted, exactly: Vidu's image-to-video page says the whole POST body must
+ * not exceed 20 MB, read as 20,000,000 bytes (the stricter reading).
+ */
+export const MAX_BODY_BYTES = 20_000_000;
 
-/** What a Novita Vidu endpoint requires (providers.md §1.6), for light request checks. */
+/** The resolutions the seed pages offer; no page the simulator follows offers `2K`. */
+const STD_RESOLUTIONS = ['540p', '720p', '1080p'] as const;
+/** `movement_amplitude` on Novita's Q2 pages ("auto, small, medium, high"). */
+const MOVEMENT_HIGH = ['auto', 'small', 'medium', 'high'] as const;
+/** `movement_amplitude` on Vidu's pages and Novita's Q1 pages ("auto, small, medium, large"). */
+const MOVEMENT_LARGE = ['auto', 'small', 'medium', 'large'] as const;
+
+/** What a Novita Vidu endpoint's page states, for the simulator's request checks. */
 export interface NovitaEndpointRule {
-  /** `images` required with this many items. */
-  images?: [number, number];
+  /** `images` required with this many items (`Infinity`: "1 - unlimited"). */
+  images?: [number, number] | undefined;
+  /** Images must be http(s) URLs: the page documents image URLs only, no `data:` URL. */
+  imageUrlsOnly?: boolean | undefined;
   /** `prompt` required. */
-  prompt?: boolean;
+  prompt?: boolean | undefined;
+  /** Longest `prompt` in characters; absent = the page states none. */
+  promptMax?: number | undefined;
   /** `subjects` required (non-empty array). */
-  subjects?: boolean;
+  subjects?: boolean | undefined;
   /** `start_image` + `image_settings` (2-9) required. */
-  multiframe?: boolean;
+  multiframe?: boolean | undefined;
   /** Allowed `duration` (inclusive); absent = not checked. */
-  duration?: [number, number];
+  duration?: [number, number] | undefined;
+  /** `duration` is marked required on the page. */
+  durationRequired?: boolean | undefined;
+  /** The `resolution` values the page offers. */
+  resolutions: readonly string[];
+  /** The `movement_amplitude` values the page offers; absent = no such field to check. */
+  movement?: readonly string[] | undefined;
+  /** The form of `wm_position`: an integer 1-4, or one of these strings. */
+  wmPosition?: 'int' | readonly string[] | undefined;
   /** Whether `off_peak` is accepted. */
   offPeak: boolean;
   /** Type of `audio`: a URL string on vidu-q3-pro-i2v, a boolean elsewhere. */
@@ -79,60 +101,147 @@ export interface NovitaEndpointRule {
 
 const q3 = (r: Partial<NovitaEndpointRule>): NovitaEndpointRule => ({
   duration: [1, 16],
+  resolutions: STD_RESOLUTIONS,
   offPeak: true,
   audio: 'boolean',
+  wmPosition: 'int',
   ...r,
 });
 const q2 = (r: Partial<NovitaEndpointRule>): NovitaEndpointRule => ({
   duration: [1, 10],
+  resolutions: STD_RESOLUTIONS,
+  movement: MOVEMENT_HIGH,
   offPeak: false,
   audio: 'boolean',
   ...r,
 });
 const q1 = (r: Partial<NovitaEndpointRule>): NovitaEndpointRule => ({
   duration: [5, 5],
+  resolutions: ['1080p'],
+  movement: MOVEMENT_LARGE,
   offPeak: false,
   audio: 'boolean',
   ...r,
 });
 
-/** Novita paths `POST /v3/async/<endpoint>` the simulator accepts. */
+const UNLIMITED: [number, number] = [1, Infinity];
+
+/**
+ * Novita paths `POST /v3/async/<endpoint>` the simulator accepts, each with what its page states
+ * (https://novita.ai/docs/api-reference/model-apis-<endpoint>).
+ */
 export const NOVITA_ENDPOINTS: Readonly<Record<string, NovitaEndpointRule>> = {
-  'vidu-q3-pro-t2v': q3({ prompt: true }),
-  'vidu-q3-turbo-t2v': q3({ prompt: true }),
-  'vidu-q3-pro-i2v': q3({ images: [1, 1], audio: 'string' }),
-  'vidu-q3-turbo-i2v': q3({ images: [1, 1] }),
-  'vidu-q3-pro-f2v': q3({ images: [2, 2] }),
-  'vidu-q3-turbo-f2v': q3({ images: [2, 2] }),
-  'vidu-q2-text2video': q2({ prompt: true }),
-  'vidu-q2-pro-img2video': q2({ images: [1, 1], prompt: true, offPeak: true }),
-  'vidu-q2-turbo-img2video': q2({ images: [1, 1], prompt: true, offPeak: true }),
-  'vidu-q2-pro-fast-img2video': q2({ images: [1, 1], prompt: true, offPeak: true }),
-  'vidu-q2-pro-startend2video': q2({ images: [2, 2], offPeak: true }),
-  'vidu-q2-turbo-startend2video': q2({ images: [2, 2], duration: [1, 8], offPeak: true }),
-  'vidu-q2-pro-multiframe': { multiframe: true, offPeak: false, audio: 'boolean' },
-  'vidu-q2-turbo-multiframe': { multiframe: true, offPeak: false, audio: 'boolean' },
-  'vidu-q2-reference2video': q2({ subjects: true, prompt: true }),
-  'viduq2-pro-fast': q2({ subjects: true }),
-  'vidu-q1-text2video': q1({ prompt: true }),
-  'vidu-q1-img2video': q1({ images: [1, 1] }),
-  'vidu-q1-startend2video': q1({ images: [2, 2] }),
-  'vidu-q1-reference2video': q1({ images: [1, 7], prompt: true }),
+  'vidu-q3-pro-t2v': q3({ prompt: true, promptMax: 2000 }),
+  'vidu-q3-turbo-t2v': q3({ prompt: true, promptMax: 5000 }),
+  // "only support one image input now"; prompt 0-1500; wm_position as a string.
+  'vidu-q3-pro-i2v': q3({
+    images: [1, 1],
+    imageUrlsOnly: true,
+    promptMax: 1500,
+    audio: 'string',
+    wmPosition: ['top-left', 'top-right', 'bottom-left', 'bottom-right'],
+  }),
+  // "Reference image URL array": no count limit; prompt 0-5000; no watermark fields.
+  'vidu-q3-turbo-i2v': q3({
+    images: UNLIMITED,
+    imageUrlsOnly: true,
+    promptMax: 5000,
+    wmPosition: undefined,
+  }),
+  'vidu-q3-pro-f2v': q3({ images: [2, 2], promptMax: 1500 }),
+  'vidu-q3-turbo-f2v': q3({ images: [2, 2], promptMax: 1500, wmPosition: undefined }),
+  'vidu-q2-text2video': q2({ prompt: true, durationRequired: true }),
+  // "Input image URL list", "Array length: 1 - unlimited"; duration required.
+  'vidu-q2-pro-img2video': q2({
+    images: UNLIMITED,
+    imageUrlsOnly: true,
+    prompt: true,
+    durationRequired: true,
+    offPeak: true,
+  }),
+  'vidu-q2-turbo-img2video': q2({
+    images: UNLIMITED,
+    imageUrlsOnly: true,
+    prompt: true,
+    durationRequired: true,
+    offPeak: true,
+  }),
+  'vidu-q2-pro-fast-img2video': q2({
+    images: UNLIMITED,
+    imageUrlsOnly: true,
+    prompt: true,
+    durationRequired: true,
+    resolutions: ['720p', '1080p'],
+    offPeak: true,
+  }),
+  'vidu-q2-pro-startend2video': q2({ images: [2, 2], offPeak: true, wmPosition: 'int' }),
+  'vidu-q2-turbo-startend2video': q2({
+    images: [2, 2],
+    duration: [1, 8],
+    promptMax: 2000,
+    offPeak: true,
+  }),
+  'vidu-q2-pro-multiframe': q2({
+    multiframe: true,
+    duration: undefined,
+    movement: undefined,
+    wmPosition: ['top_left', 'top_right', 'bottom_right', 'bottom_left'],
+  }),
+  'vidu-q2-turbo-multiframe': q2({
+    multiframe: true,
+    duration: undefined,
+    movement: undefined,
+    wmPosition: ['top_left', 'top_right', 'bottom_right', 'bottom_left'],
+  }),
+  // subjects "Array length: 1 - unlimited"; prompt and duration required; images are URLs.
+  'vidu-q2-reference2video': q2({
+    subjects: true,
+    prompt: true,
+    durationRequired: true,
+    imageUrlsOnly: true,
+  }),
+  'viduq2-pro-fast': q2({
+    subjects: true,
+    promptMax: 2000,
+    durationRequired: true,
+    resolutions: ['720p', '1080p'],
+  }),
+  'vidu-q1-text2video': q1({ prompt: true, promptMax: 1500 }),
+  'vidu-q1-img2video': q1({ images: [1, 1], promptMax: 1500 }),
+  'vidu-q1-startend2video': q1({ images: [2, 2], promptMax: 1500 }),
+  'vidu-q1-reference2video': q1({ images: [1, 7], prompt: true, promptMax: 1500 }),
 };
 
-/** Vidu creation endpoints `POST /ent/v2/<endpoint>` and the models each accepts (§2.2). */
+/** What one model allows on Vidu's `img2video`. */
+export interface ViduImg2videoModelRule {
+  duration: [number, number];
+  resolutions: readonly string[];
+  /** `audio`'s default: "When model is q3-pro or q3-turbo, default is true". */
+  audioDefault: boolean;
+}
+
+/**
+ * Vidu `img2video`: the page's own models ("Allowed values: viduq2, viduq1, viduq3-turbo,
+ * viduq3-pro") and the q2 models other official pages list, with the page's rules.
+ */
+export const VIDU_IMG2VIDEO_RULES: Readonly<Record<string, ViduImg2videoModelRule>> = {
+  'viduq3-pro': { duration: [1, 16], resolutions: STD_RESOLUTIONS, audioDefault: true },
+  'viduq3-turbo': { duration: [1, 16], resolutions: STD_RESOLUTIONS, audioDefault: true },
+  viduq2: { duration: [1, 10], resolutions: STD_RESOLUTIONS, audioDefault: false },
+  viduq1: { duration: [5, 5], resolutions: ['1080p'], audioDefault: false },
+  'viduq2-pro': { duration: [1, 10], resolutions: STD_RESOLUTIONS, audioDefault: false },
+  'viduq2-turbo': { duration: [1, 10], resolutions: STD_RESOLUTIONS, audioDefault: false },
+  'viduq2-pro-fast': { duration: [1, 10], resolutions: ['720p', '1080p'], audioDefault: false },
+};
+
+/** Vidu `img2video`: "Must not exceed 2000 characters" (the prompt, every model). */
+export const VIDU_IMG2VIDEO_PROMPT_MAX = 2000;
+/** Vidu `movement_amplitude` values ("auto, small, medium, large"). */
+export const VIDU_MOVEMENT: readonly string[] = MOVEMENT_LARGE;
+
+/** Vidu creation endpoints `POST /ent/v2/<endpoint>` and the models each accepts. */
 export const VIDU_ENDPOINT_MODELS: Readonly<Record<string, readonly string[]>> = {
-  img2video: [
-    'viduq3-pro',
-    'viduq3-turbo',
-    'viduq3-pro-fast',
-    'viduq2-pro-fast',
-    'viduq2-pro',
-    'viduq2-turbo',
-    'viduq1',
-    'viduq1-classic',
-    'vidu2.0',
-  ],
+  img2video: Object.keys(VIDU_IMG2VIDEO_RULES),
   text2video: ['viduq3-pro', 'viduq3-turbo', 'viduq2', 'viduq1', 'vidu2.0'],
   'start-end2video': [
     'viduq3-pro',

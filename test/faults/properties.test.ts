@@ -126,7 +126,7 @@ const BASES: Record<string, unknown>[] = [
       model: 'viduq3-pro',
       images: [IMG],
       prompt: 'a lighthouse',
-      audio: true,
+      audio: false, // img2video: "Off-peak mode is not supported when this parameter is true"
       duration: 8,
       seed: 42,
       resolution: '1080p',

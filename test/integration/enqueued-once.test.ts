@@ -191,7 +191,7 @@ describe('jobs in flight on the real pipeline', () => {
         provider: i % 2 ? 'vidu' : 'novita',
         endpoint: i % 2 ? 'img2video' : 'vidu-q3-turbo-i2v',
         params: {
-          ...(i % 2 ? { model: 'viduq3-turbo' } : {}),
+          ...(i % 2 ? { model: 'viduq3-turbo', audio: false } : {}),
           images: [IMG],
           prompt: `fly ${i}`,
           off_peak: true,

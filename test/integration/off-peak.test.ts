@@ -33,7 +33,8 @@ const viduStandard = (prompt: string, extra: Record<string, unknown> = {}) => ({
 const viduOffPeak = (prompt: string, extra: Record<string, unknown> = {}) => ({
   provider: 'vidu',
   endpoint: 'img2video',
-  params: { model: 'viduq3-pro', images: [IMG], prompt, off_peak: true },
+  // img2video: "Off-peak mode is not supported when this parameter [audio] is true"
+  params: { model: 'viduq3-pro', images: [IMG], prompt, off_peak: true, audio: false },
   ...extra,
 });
 
@@ -247,7 +248,7 @@ describe('deadlines', () => {
       key,
       provider: 'vidu',
       endpoint: 'img2video',
-      params: { model: 'viduq3-turbo', images: [IMG], prompt: key },
+      params: { model: 'viduq3-turbo', images: [IMG], prompt: key, audio: false },
       schedule: { offPeak: 'auto', deadline: new Date(now + deadlineIn).toISOString() },
     });
     const [roomy, tight] = await producer.enqueueMany([mk('roomy', 70_000), mk('tight', 50_000)]);

@@ -81,7 +81,7 @@ describe('validateSpec: schedules and deadlines', () => {
   test('off_peak: true with a deadline inside the off-peak expiry is rejected', () => {
     const spec = {
       ...base,
-      params: { ...base.params, off_peak: true },
+      params: { ...base.params, off_peak: true, audio: false },
       schedule: { deadline: at(10 * HOUR) },
     };
     expect(issues(spec)[0]?.message).toMatch(/cannot be guaranteed with off_peak: true.*48 h/);
@@ -123,7 +123,7 @@ describe('validateSpec: schedules and deadlines', () => {
     expect(
       issues({
         ...base,
-        params: { ...base.params, off_peak: true },
+        params: { ...base.params, off_peak: true, audio: false },
         schedule: { onExpire: 'resubmit' },
       }),
     ).toEqual([]);

@@ -9,8 +9,11 @@ import { z } from 'zod';
 // bad value yields one issue rather than three that say the same thing.
 // ---------------------------------------------------------------------------------------------
 
-/** The image forms both providers accept: an http(s) URL, or a base64 data URI of png/jpeg/webp. */
+/** The image forms Vidu's pages accept: an http(s) URL, or a base64 data URI of png/jpeg/webp. */
 export const IMAGE_RULE = 'an http(s) URL or a data:image/(png|jpeg|jpg|webp);base64 URI';
+
+/** The image form Novita's pages document ("Reference image URLs", "Input image URL list"). */
+export const URL_IMAGE_RULE = 'an http(s) URL';
 
 const DATA_IMAGE = /^data:image\/(?:png|jpeg|jpg|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
 
@@ -28,9 +31,14 @@ export function isHttpUrl(s: string): boolean {
   }
 }
 
-/** Whether `s` is an image reference the providers accept (see {@link IMAGE_RULE}). */
+/** Whether `s` is an image reference Vidu accepts (see {@link IMAGE_RULE}). */
 export function isImageRef(s: string): boolean {
   return isHttpUrl(s) || DATA_IMAGE.test(s);
+}
+
+/** Whether `s` is a `data:` URL (of any kind). */
+export function isDataUrl(s: string): boolean {
+  return /^data:/i.test(s);
 }
 
 /**
@@ -109,22 +117,51 @@ export function urlField(field: string, where: string, rule = 'an http(s) URL st
   return z.string({ error }).refine(isHttpUrl, { error });
 }
 
+/**
+ * Which image forms an image field takes: `url-or-data` where the provider's page accepts base64
+ * data URIs (Vidu), `url` where it documents URLs only (Novita).
+ */
+export type ImageForms = 'url-or-data' | 'url';
+
 /** One image entry (an element of an `images` array). */
-export function imageField(field: string, where: string) {
-  const error = fieldError(`each entry of ${field}`, IMAGE_RULE, where);
-  return z.string({ error }).refine(isImageRef, { error });
+export function imageField(field: string, where: string, forms: ImageForms) {
+  const entry = `each entry of ${field}`;
+  if (forms === 'url-or-data') {
+    const error = fieldError(entry, IMAGE_RULE, where);
+    return z.string({ error }).refine(isImageRef, { error });
+  }
+  const error = fieldError(entry, URL_IMAGE_RULE, where);
+  return z.string({ error }).superRefine((s, ctx) => {
+    if (isHttpUrl(s)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: isDataUrl(s)
+        ? `${entry} must be an http(s) URL on ${where}: data: URLs are not accepted there ` +
+          '(its page documents image URLs only), so host the image and pass its URL'
+        : `${entry} must be ${URL_IMAGE_RULE} on ${where}`,
+    });
+  });
 }
 
-/** An `images` array holding from `min` to `max` images. */
-export function imagesField(field: string, where: string, min: number, max: number) {
-  const count =
-    min === max
-      ? `exactly ${min === 1 ? 'one image' : `${min} images`}`
-      : `from ${min} to ${max} images`;
-  const error = fieldError(field, `an array holding ${count}`, where);
+/** The rule text of an image count, e.g. "exactly one image" or "at least 1 image". */
+function countRule(min: number, max: number | undefined): string {
+  if (max === undefined) return `at least ${min} image${min === 1 ? '' : 's'}`;
+  if (min === max) return `exactly ${min === 1 ? 'one image' : `${min} images`}`;
+  return `from ${min} to ${max} images`;
+}
+
+/** An `images` array holding from `min` to `max` images (`max` undefined: no upper limit). */
+export function imagesField(
+  field: string,
+  where: string,
+  count: { min: number; max?: number },
+  forms: ImageForms,
+) {
+  const { min, max } = count;
+  const error = fieldError(field, `an array holding ${countRule(min, max)}`, where);
   return z
-    .array(imageField(field, where), { error })
-    .refine((a) => a.length >= min && a.length <= max, { error });
+    .array(imageField(field, where, forms), { error })
+    .refine((a) => a.length >= min && (max === undefined || a.length <= max), { error });
 }
 
 /** The seed field: an integer from 0 to {@link SEED_MAX}. */

@@ -17,3 +17,15 @@ export function getEndpoint(provider: ProviderName, endpoint: string): EndpointD
 export function endpointNames(provider: ProviderName): string[] {
   return ENDPOINTS.filter((e) => e.provider === provider).map((e) => e.endpoint);
 }
+
+/**
+ * The warnings of a spec's params (see {@link EndpointDef.warnings}): `[]` for an unknown
+ * endpoint. Call it on params the endpoint's schema accepted.
+ */
+export function endpointWarnings(
+  provider: ProviderName,
+  endpoint: string,
+  params: Record<string, unknown>,
+): string[] {
+  return getEndpoint(provider, endpoint)?.warnings(params) ?? [];
+}

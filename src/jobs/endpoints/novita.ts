@@ -15,7 +15,9 @@ import {
 import type { EndpointDef } from './types';
 
 // ---------------------------------------------------------------------------------------------
-// Novita endpoints (providers.md §1.6). All POST https://api.novita.ai/v3/async/<endpoint>.
+// Novita endpoints, each as its own page states it (https://novita.ai/docs/api-reference/
+// model-apis-<endpoint>). All POST https://api.novita.ai/v3/async/<endpoint>. Novita's pages
+// document image URLs only ("Reference image URLs", "Input image URL list"), so no `data:` URL.
 // ---------------------------------------------------------------------------------------------
 
 const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
@@ -26,22 +28,8 @@ function novitaPath(endpoint: string): string {
   return `/v3/async/${endpoint}`;
 }
 
-/**
- * Novita documents no off-peak for audio-video direct output on non-q3 models (providers.md §3,
- * "Practical reading"): reject `off_peak: true` with `audio: true` rather than let the provider
- * fail or bill it differently.
- */
-function offPeakWithoutAudio(where: string): ParamsRule {
-  return (p, add) => {
-    if (p.off_peak === true && p.audio === true) {
-      add(
-        ['off_peak'],
-        `off_peak=true cannot be combined with audio=true on ${where}: off-peak audio-video ` +
-          'output is only supported on q3 models, so set audio to false or drop off_peak',
-      );
-    }
-  };
-}
+/** No advice to give: every rule of the endpoint comes from its own page. */
+const noWarnings = (): string[] => [];
 
 const Q3_PRO_I2V = 'vidu-q3-pro-i2v';
 
@@ -54,7 +42,8 @@ export const novitaQ3ProI2v: EndpointDef = {
   params: strictObject(
     Q3_PRO_I2V,
     {
-      images: imagesField('images', Q3_PRO_I2V, 1, 1),
+      // The page: "only support one image input now".
+      images: imagesField('images', Q3_PRO_I2V, { min: 1, max: 1 }, 'url'),
       prompt: textField('prompt', Q3_PRO_I2V, { max: 1500 }).optional(),
       duration: intField('duration', Q3_PRO_I2V, 1, 16).optional(),
       resolution: enumField('resolution', Q3_PRO_I2V, RESOLUTIONS).optional(),
@@ -79,6 +68,7 @@ export const novitaQ3ProI2v: EndpointDef = {
     },
     { what: 'params' },
   ),
+  warnings: noWarnings,
 };
 
 const Q3_TURBO_I2V = 'vidu-q3-turbo-i2v';
@@ -92,7 +82,8 @@ export const novitaQ3TurboI2v: EndpointDef = {
   params: strictObject(
     Q3_TURBO_I2V,
     {
-      images: imagesField('images', Q3_TURBO_I2V, 1, 1),
+      // The page: "Reference image URL array", with no count limit.
+      images: imagesField('images', Q3_TURBO_I2V, { min: 1 }, 'url'),
       prompt: textField('prompt', Q3_TURBO_I2V, { max: 5000 }).optional(),
       duration: intField('duration', Q3_TURBO_I2V, 1, 16).optional(),
       resolution: enumField('resolution', Q3_TURBO_I2V, RESOLUTIONS).optional(),
@@ -108,9 +99,26 @@ export const novitaQ3TurboI2v: EndpointDef = {
     },
     { what: 'params' },
   ),
+  warnings: noWarnings,
 };
 
 const Q2_PRO_I2V = 'vidu-q2-pro-img2video';
+
+/**
+ * Vidu's own img2video page says "Off-peak mode is not supported when this parameter [audio] is
+ * true"; Novita's page for this endpoint has no such rule, so the combination is accepted and
+ * only warned about.
+ */
+function q2ProImg2videoWarnings(p: Record<string, unknown>): string[] {
+  if (p.off_peak === true && p.audio === true) {
+    return [
+      `off_peak: off_peak=true with audio=true is accepted on ${Q2_PRO_I2V} (its page states no ` +
+        "rule between them), but Vidu's own img2video page says off-peak is not supported with " +
+        'audio on; if the task is refused or billed at the standard price, set audio to false',
+    ];
+  }
+  return [];
+}
 
 /** Novita Vidu Q2 Pro image-to-video (the path is `…-img2video`, not `…-i2v`). */
 export const novitaQ2ProImg2video: EndpointDef = {
@@ -121,7 +129,8 @@ export const novitaQ2ProImg2video: EndpointDef = {
   params: strictObject(
     Q2_PRO_I2V,
     {
-      images: imagesField('images', Q2_PRO_I2V, 1, 1),
+      // The page: "Input image URL list", "Array length: 1 - unlimited".
+      images: imagesField('images', Q2_PRO_I2V, { min: 1 }, 'url'),
       prompt: textField('prompt', Q2_PRO_I2V, { nonEmpty: true }),
       duration: intField('duration', Q2_PRO_I2V, 1, 10),
       resolution: enumField('resolution', Q2_PRO_I2V, RESOLUTIONS).optional(),
@@ -133,33 +142,34 @@ export const novitaQ2ProImg2video: EndpointDef = {
       seed: seedField(Q2_PRO_I2V).optional(),
       movement_amplitude: enumField('movement_amplitude', Q2_PRO_I2V, Q2_MOVEMENT).optional(),
     },
-    { what: 'params', rules: [offPeakWithoutAudio(Q2_PRO_I2V)] },
+    { what: 'params' },
   ),
+  warnings: q2ProImg2videoWarnings,
 };
 
 const Q2_REF = 'vidu-q2-reference2video';
 
-/**
- * The characters of a subject id. Ids are restricted so that an `@id` in the prompt has a clear
- * end: a reference ends at the first character that is not a letter, digit or underscore.
- */
-const SUBJECT_ID = /^[\p{L}\p{N}_-]+$/u;
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
-const MAX_SUBJECTS = 7;
+
+/**
+ * Limits of Vidu's own reference2video page (https://platform.vidu.com/docs/reference-to-video)
+ * that Novita's page for this endpoint does not state. They are warned about, not enforced: a
+ * provider that refuses a request at submit charges nothing.
+ */
+const VIDU_PAGE = "Vidu's reference2video page";
+const BORROWED = {
+  maxSubjects: 7,
+  maxImagesPerSubject: 3,
+  subjectId: /^[\p{L}\p{N}_-]+$/u,
+  aspectRatios: ['16:9', '9:16', '4:3', '3:4', '1:1'] as readonly string[],
+};
 
 const subjectSchema = strictObject(
   Q2_REF,
   {
-    id: z
-      .string({ error: fieldError('subject id', 'a string', Q2_REF) })
-      .refine((s) => SUBJECT_ID.test(s), {
-        error: fieldError(
-          'subject id',
-          'a non-empty string of letters, digits, "_" or "-" (so that the prompt can name it as @id)',
-          Q2_REF,
-        ),
-      }),
-    images: imagesField('subject images', Q2_REF, 1, 3),
+    id: textField('subject id', Q2_REF, { nonEmpty: true }),
+    // The page: "each containing id, images, and voice_id"; a subject with no image is none.
+    images: imagesField('subject images', Q2_REF, { min: 1 }, 'url'),
     voice_id: textField('subject voice_id', Q2_REF).optional(),
   },
   {
@@ -168,20 +178,29 @@ const subjectSchema = strictObject(
   },
 );
 
+/** What the `@` references of a prompt name. */
+export interface PromptReferences {
+  /** Subject ids named as `@id`. */
+  known: Set<string>;
+  /** 1-based subject positions named as `@1`, `@2`, … (the page's placeholders). */
+  positions: Set<number>;
+  /** References that name no subject, by their word run. */
+  unknown: string[];
+}
+
 /**
- * The `@id` references in a prompt, in order. A reference is an `@` at the start of the prompt or
- * after a character that is not a letter, digit or underscore (so `me@example.com` is none),
- * followed by a letter, digit or underscore. It names the longest known id that starts there and
- * ends at a non-word character (so `@dog-like` names `dog`, and `@a-b` names `a-b` when both
- * `a` and `a-b` are ids); when no known id fits, it is unknown and reported by its word run.
+ * The `@` references in a prompt. A reference is an `@` at the start of the prompt or after a
+ * character that is not a letter, digit or underscore (so `me@example.com` is none), followed by
+ * a letter, digit or underscore. It names the longest known id that starts there and ends at a
+ * non-word character (so `@dog-like` names `dog`, and `@a-b` names `a-b` when both `a` and `a-b`
+ * are ids); failing that, `@n` with 1 ≤ n ≤ the number of subjects names the n-th subject (the
+ * page: "can use @1, @2, etc. placeholders to reference subjects"); anything else is unknown.
  */
-export function promptReferences(
-  prompt: string,
-  ids: readonly string[],
-): { known: Set<string>; unknown: string[] } {
+export function promptReferences(prompt: string, ids: readonly string[]): PromptReferences {
   const known = new Set<string>();
+  const positions = new Set<number>();
   const unknown: string[] = [];
-  const byLength = [...ids].sort((a, b) => b.length - a.length);
+  const byLength = [...ids].filter((id) => id !== '').sort((a, b) => b.length - a.length);
   for (let i = prompt.indexOf('@'); i !== -1; i = prompt.indexOf('@', i + 1)) {
     const before = i > 0 ? prompt.slice(i - 1, i) : '';
     const first = prompt.slice(i + 1, i + 2);
@@ -194,48 +213,87 @@ export function promptReferences(
     });
     if (id !== undefined) {
       known.add(id);
-    } else {
-      const run = /^[\p{L}\p{N}_]+/u.exec(rest);
-      unknown.push(run ? run[0] : first);
+      continue;
     }
+    const run = /^[\p{L}\p{N}_]+/u.exec(rest)?.[0] ?? first;
+    const n = /^[1-9][0-9]*$/.test(run) ? Number(run) : 0;
+    if (n >= 1 && n <= ids.length) positions.add(n);
+    else unknown.push(run);
   }
-  return { known, unknown };
+  return { known, positions, unknown };
+}
+
+/** The subject ids that are strings, in order (the field schema reports the others). */
+function subjectIds(p: Record<string, unknown>): string[] {
+  if (!Array.isArray(p.subjects)) return [];
+  return p.subjects.map((s: unknown) => (isRecord(s) && typeof s.id === 'string' ? s.id : ''));
 }
 
 /**
- * The subjects rules that need more than one field: ids are unique, and the prompt names every
- * subject as `@id` and names nothing else with `@`.
+ * vidu-queue's own checks (no page states them; they catch a prompt that would silently leave a
+ * subject out): ids are unique, and every `@` reference names a subject, as `@id` or `@1…@n`.
+ * Naming every subject is not required.
  */
-const subjectsReferencedInPrompt: ParamsRule = (p, add) => {
+const referencesNameSubjects: ParamsRule = (p, add) => {
   if (!Array.isArray(p.subjects)) return;
-  const ids: string[] = [];
-  p.subjects.forEach((s: unknown, index) => {
-    if (!isRecord(s) || typeof s.id !== 'string' || !SUBJECT_ID.test(s.id)) return;
-    if (ids.includes(s.id)) {
+  const ids = subjectIds(p);
+  const seen = new Set<string>();
+  ids.forEach((id, index) => {
+    if (id === '') return;
+    if (seen.has(id)) {
       add(
         ['subjects', index, 'id'],
-        `subject id "${s.id}" is used twice, but ids must be unique on ${Q2_REF}`,
+        `subject id "${id}" is used twice, but ids must be unique on ${Q2_REF}`,
       );
-    } else {
-      ids.push(s.id);
     }
+    seen.add(id);
   });
   if (typeof p.prompt !== 'string' || ids.length === 0) return;
-  const refs = promptReferences(p.prompt, ids);
-  for (const name of refs.unknown) {
+  const named = ids.filter((id) => id !== '');
+  for (const name of promptReferences(p.prompt, ids).unknown) {
     add(
       ['prompt'],
-      `prompt references @${name}, which is not a subject id on ${Q2_REF} (ids: ${ids.join(', ')})`,
+      `prompt references @${name}, which names no subject on ${Q2_REF}: use @1 to @${ids.length}` +
+        (named.length > 0 ? ` or a subject id (${named.join(', ')})` : ''),
     );
-  }
-  for (const id of ids) {
-    if (!refs.known.has(id)) {
-      add(['prompt'], `prompt must reference subject "${id}" as @${id} on ${Q2_REF}`);
-    }
   }
 };
 
-/** Novita Vidu Q2 reference-to-video: subjects named in the prompt as `@id`; no off-peak mode. */
+/** The limits borrowed from Vidu's page, as warnings. */
+function reference2videoWarnings(p: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const subjects = Array.isArray(p.subjects) ? (p.subjects as unknown[]) : [];
+  if (subjects.length > BORROWED.maxSubjects) {
+    out.push(
+      `subjects: ${subjects.length} subjects; ${Q2_REF}'s page states no upper limit ("Array ` +
+        `length: 1 - unlimited"), but ${VIDU_PAGE} allows at most ${BORROWED.maxSubjects}`,
+    );
+  }
+  subjects.forEach((s, i) => {
+    if (!isRecord(s)) return;
+    if (Array.isArray(s.images) && s.images.length > BORROWED.maxImagesPerSubject) {
+      out.push(
+        `subjects[${i}].images: ${s.images.length} images; ${Q2_REF}'s page states no limit, ` +
+          `but ${VIDU_PAGE} allows at most ${BORROWED.maxImagesPerSubject} per subject`,
+      );
+    }
+    if (typeof s.id === 'string' && !BORROWED.subjectId.test(s.id)) {
+      out.push(
+        `subjects[${i}].id: "${s.id}" has characters other than letters, digits, "_" and "-"; ` +
+          `${Q2_REF}'s page sets no rule, but a prompt can only name such a subject as @${i + 1}`,
+      );
+    }
+  });
+  if (typeof p.aspect_ratio === 'string' && !BORROWED.aspectRatios.includes(p.aspect_ratio)) {
+    out.push(
+      `aspect_ratio: "${p.aspect_ratio}" is not one of ${BORROWED.aspectRatios.join(', ')}; ` +
+        `${Q2_REF}'s page says only "such as 16:9, 9:16, 1:1, etc.", so it is sent as given`,
+    );
+  }
+  return out;
+}
+
+/** Novita Vidu Q2 reference-to-video: subjects named in the prompt as `@id` or `@1…@n`; no off-peak. */
 export const novitaQ2Reference2video: EndpointDef = {
   provider: 'novita',
   endpoint: Q2_REF,
@@ -245,15 +303,15 @@ export const novitaQ2Reference2video: EndpointDef = {
     Q2_REF,
     {
       subjects: (() => {
-        const error = fieldError('subjects', `an array of 1 to ${MAX_SUBJECTS} subjects`, Q2_REF);
-        return z
-          .array(subjectSchema, { error })
-          .refine((a) => a.length >= 1 && a.length <= MAX_SUBJECTS, { error });
+        // The page: "Array length: 1 - unlimited".
+        const error = fieldError('subjects', 'an array of at least 1 subject', Q2_REF);
+        return z.array(subjectSchema, { error }).refine((a) => a.length >= 1, { error });
       })(),
       prompt: textField('prompt', Q2_REF, { nonEmpty: true }),
       duration: intField('duration', Q2_REF, 1, 10),
       resolution: enumField('resolution', Q2_REF, RESOLUTIONS).optional(),
-      aspect_ratio: enumField('aspect_ratio', Q2_REF, ASPECT_RATIOS).optional(),
+      // The page: "such as 16:9, 9:16, 1:1, etc.": any ratio string.
+      aspect_ratio: textField('aspect_ratio', Q2_REF, { nonEmpty: true }).optional(),
       audio: boolField('audio', Q2_REF).optional(),
       bgm: boolField('bgm', Q2_REF).optional(),
       seed: seedField(Q2_REF).optional(),
@@ -265,9 +323,10 @@ export const novitaQ2Reference2video: EndpointDef = {
       rejected: {
         off_peak: 'this endpoint has no off-peak mode, so remove off_peak',
       },
-      rules: [subjectsReferencedInPrompt],
+      rules: [referencesNameSubjects],
     },
   ),
+  warnings: reference2videoWarnings,
 };
 
 /** Every Novita endpoint vidu-queue supports. */
