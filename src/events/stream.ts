@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { EventType, JobEvent } from '../jobs/job';
+import { TERMINAL_EVENTS, type JobEvent } from '../jobs/job';
 import { keys } from '../keys';
 
 /**
@@ -76,18 +76,8 @@ if ARGV[8] ~= '' then redis.call('HDEL', KEYS[5], ARGV[8]) end
 return out
 `;
 
-/** The event types that end a job: a job has exactly one of them on the stream per run. */
-export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set([
-  'job.succeeded',
-  'job.failed',
-  'job.expired',
-  'job.cancelled',
-]);
-
-/** Whether an event type (as read, a plain string) ends a job. */
-export function isTerminalEvent(type: string): boolean {
-  return (TERMINAL_EVENTS as ReadonlySet<string>).has(type);
-}
+// The terminal event set is derived from the domain's one list of terminal states.
+export { TERMINAL_EVENTS, isTerminalEvent } from '../jobs/job';
 
 /** An event to append: `once` names a tag published at most once per job; `webhook` is the job's own URL. */
 export interface Outgoing {
