@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { specIssueSchema } from '../jobs/spec';
 import { BATCH_ID_RE } from '../producer/batches';
+import { batchIssueSchema } from '../producer/errors';
 
 /**
  * The zod schemas of the HTTP API's own requests (bodies, query strings) and error answers.
@@ -59,16 +61,14 @@ export const eventsQuery = z.object({
 
 // ---- responses (documentation only) ----
 
-const issue = z.object({ path: z.string(), message: z.string() });
-
 export const errorBody = z.object({
   error: z.string().meta({
     description:
       'unauthorized, invalid_request, invalid_batch, not_found, key_conflict, payload_too_large, unsupported_media_type, internal',
   }),
   message: z.string(),
-  issues: z.array(issue).optional(),
-  items: z.array(z.object({ index: z.int(), issues: z.array(issue) })).optional(),
+  issues: z.array(specIssueSchema).optional(),
+  items: z.array(batchIssueSchema).optional(),
 });
 
 export const health = z.object({ ok: z.boolean(), error: z.string().optional() });

@@ -147,10 +147,13 @@ export type JobSpec = Omit<Envelope, 'key' | 'metadata'> & {
 };
 
 /** One reason a spec was rejected: the field (dotted path) and the rule it broke. */
-export interface SpecIssue {
-  path: string;
-  message: string;
-}
+export const specIssueSchema = z.object({
+  path: z.string().meta({ description: 'the field, as a dotted path (`params.images[0]`)' }),
+  message: z.string().meta({ description: 'the rule it broke' }),
+});
+
+/** One reason a spec was rejected: the field (dotted path) and the rule it broke. */
+export type SpecIssue = z.infer<typeof specIssueSchema>;
 
 /** Thrown when a job spec fails validation. Nothing is enqueued from a rejected spec. */
 export class SpecValidationError extends Error {

@@ -1,10 +1,14 @@
-import type { SpecIssue } from '../jobs/spec';
+import { z } from 'zod';
+import { specIssueSchema } from '../jobs/spec';
 
 /** One bad spec of a batch: its index (0-based) and what is wrong with it. */
-export interface BatchIssue {
-  index: number;
-  issues: SpecIssue[];
-}
+export const batchIssueSchema = z.object({
+  index: z.int().meta({ description: 'the index (0-based) of the bad spec' }),
+  issues: z.array(specIssueSchema),
+});
+
+/** One bad spec of a batch: its index (0-based) and what is wrong with it. */
+export type BatchIssue = z.infer<typeof batchIssueSchema>;
 
 /**
  * Thrown by `enqueueMany` and `createBatch` when any spec is invalid, or when two specs share a

@@ -19,7 +19,7 @@ import {
 export { BATCH_ID_RE } from './batches';
 export type { CancelOptions } from './cancel';
 export type { ProducerOptions } from './context';
-export { BatchNameError, BatchValidationError, KeyConflictError } from './errors';
+export { BatchNameError, BatchValidationError, KeyConflictError, batchIssueSchema } from './errors';
 export type { BatchIssue } from './errors';
 export { jobIdForKey } from './job-ids';
 export * from './views';
