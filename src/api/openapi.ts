@@ -1,20 +1,22 @@
 import { z } from 'zod';
+import { jobEventSchema } from '../jobs/job';
+import { jobSpecSchema } from '../jobs/spec';
+import {
+  batchCreatedSchema,
+  batchRetriedSchema,
+  batchViewSchema,
+  cancelOutcomeSchema,
+  enqueueResultSchema,
+  jobViewSchema,
+} from '../producer/views';
 import {
   MAX_BATCH_JOBS,
   MAX_CANCEL_WAIT_MS,
-  batchCreated,
-  batchRetried,
-  batchView,
-  cancelOutcome,
   cancelQuery,
   createBatchBody,
-  enqueueResult,
   errorBody,
   eventsQuery,
   health,
-  jobEvent,
-  jobSpecDoc,
-  jobView,
 } from './schemas';
 
 type Json = Record<string, unknown>;
@@ -25,26 +27,33 @@ function bare(schema: Json): Json {
   return rest;
 }
 
+/** `POST /v1/batches` as documented: the body's own schema, with its jobs as job specs. */
+export const createBatchRequestSchema = createBatchBody.extend({
+  jobs: z.array(jobSpecSchema).min(1).max(MAX_BATCH_JOBS),
+});
+
+/**
+ * The named schemas of the document, each the very zod schema that the library's types are
+ * inferred from (and that the routes validate with, where they validate).
+ */
+export const COMPONENT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  JobSpec: jobSpecSchema,
+  CreateBatchRequest: createBatchRequestSchema,
+  EnqueueResult: enqueueResultSchema,
+  BatchCreated: batchCreatedSchema,
+  JobView: jobViewSchema,
+  BatchView: batchViewSchema,
+  BatchRetried: batchRetriedSchema,
+  CancelOutcome: cancelOutcomeSchema,
+  JobEvent: jobEventSchema,
+  Error: errorBody,
+  Health: health,
+};
+
 /** The components of the document: every named schema, with references between them. */
 function componentSchemas(): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
-  const named: [z.ZodType, string][] = [
-    [jobSpecDoc, 'JobSpec'],
-    [
-      createBatchBody.extend({ jobs: z.array(jobSpecDoc).min(1).max(MAX_BATCH_JOBS) }),
-      'CreateBatchRequest',
-    ],
-    [enqueueResult, 'EnqueueResult'],
-    [batchCreated, 'BatchCreated'],
-    [jobView, 'JobView'],
-    [batchView, 'BatchView'],
-    [batchRetried, 'BatchRetried'],
-    [cancelOutcome, 'CancelOutcome'],
-    [jobEvent, 'JobEvent'],
-    [errorBody, 'Error'],
-    [health, 'Health'],
-  ];
-  for (const [schema, id] of named) registry.add(schema, { id });
+  for (const [id, schema] of Object.entries(COMPONENT_SCHEMAS)) registry.add(schema, { id });
   const out = z.toJSONSchema(registry, {
     uri: (id) => `#/components/schemas/${id}`,
     unrepresentable: 'any',
@@ -153,12 +162,19 @@ export function buildOpenApiDocument(version = '0.1.0'): Json {
         post: {
           operationId: 'createBatch',
           summary: `Validate every job, then enqueue them all as one batch (1 to ${MAX_BATCH_JOBS} jobs)`,
+          description:
+            'Specs that share a key are one job when they are identical; when they differ, the batch is refused (`invalid_batch`, naming both indexes). ' +
+            'A name that already names a batch adds these jobs to it.',
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ref('CreateBatchRequest') } },
           },
           responses: {
             '201': json('BatchCreated', 'the batch and its jobs'),
+            '200': json(
+              'BatchCreated',
+              'the name already named a batch: the jobs were added to it (`appended: true`)',
+            ),
             '400': err(
               'a bad body or name (`invalid_request`), or bad jobs (`invalid_batch`, with each bad index); nothing was enqueued',
             ),

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { PROVIDERS } from '../jobs/provider';
-import { EVENT_TYPES, JOB_STATES } from '../jobs/job';
+import { specIssueSchema } from '../jobs/spec';
+import { BATCH_ID_RE } from '../producer/batches';
+import { batchIssueSchema } from '../producer/errors';
 
 /**
- * The zod schemas of the HTTP API: what the routes validate (bodies, query strings) and what
- * the OpenAPI document describes (responses). The job spec itself is validated by
- * `validateSpec` (src/jobs/spec.ts); {@link jobSpecDoc} only describes it.
+ * The zod schemas of the HTTP API's own requests (bodies, query strings) and error answers.
+ * The wire types it shares with the library come from one place each: the job spec and the
+ * event from the domain (src/jobs/), the views and results from the producer
+ * (src/producer/views.ts). The OpenAPI document is generated from all of them.
  */
 
 /** Most jobs one `POST /v1/batches` takes. */
@@ -14,44 +16,10 @@ export const MAX_BATCH_JOBS = 10_000;
 /** Longest `?wait=` of `POST /v1/jobs/:id/cancel`. */
 export const MAX_CANCEL_WAIT_MS = 30_000;
 
-/** A batch id, as the producer accepts it. */
-export const BATCH_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
+export { BATCH_ID_RE };
 
 /** A Redis stream id: `ms-seq`, or `ms` alone. */
 export const STREAM_ID_RE = /^\d{1,20}(-\d{1,20})?$/;
-
-const STATES = JOB_STATES;
-
-const providerEnum = z.enum(PROVIDERS);
-
-// ---- requests ----
-
-/** A job spec, for the document (the routes validate with `validateSpec`). */
-export const jobSpecDoc = z.strictObject({
-  key: z.string().min(1).max(512).optional().meta({
-    description: 'idempotency key; the same key twice is one job (generated when absent)',
-  }),
-  provider: providerEnum,
-  endpoint: z.string().min(1).meta({ description: 'e.g. vidu-q3-turbo-i2v, img2video' }),
-  params: z.record(z.string(), z.unknown()).meta({
-    description:
-      "the provider's own request fields, checked per endpoint (see the README's job spec)",
-  }),
-  schedule: z
-    .strictObject({
-      notBefore: z.string().optional().meta({ description: 'ISO time' }),
-      window: z.literal('off-peak').optional(),
-      deadline: z.string().optional().meta({ description: 'ISO time' }),
-      offPeak: z.literal('auto').optional(),
-      onExpire: z.enum(['fail', 'resubmit']).optional(),
-    })
-    .optional(),
-  webhook: z.strictObject({ url: z.string() }).optional(),
-  metadata: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({ description: 'returned in every event; at most 16 KiB as JSON' }),
-});
 
 /** `POST /v1/batches`: a name (optional) and 1 to 10 000 job specs. */
 export const createBatchBody = z.strictObject({
@@ -93,93 +61,14 @@ export const eventsQuery = z.object({
 
 // ---- responses (documentation only) ----
 
-const issue = z.object({ path: z.string(), message: z.string() });
-
 export const errorBody = z.object({
   error: z.string().meta({
     description:
       'unauthorized, invalid_request, invalid_batch, not_found, key_conflict, payload_too_large, unsupported_media_type, internal',
   }),
   message: z.string(),
-  issues: z.array(issue).optional(),
-  items: z.array(z.object({ index: z.int(), issues: z.array(issue) })).optional(),
-});
-
-export const enqueueResult = z.object({ jobId: z.string(), key: z.string(), created: z.boolean() });
-
-const video = z.object({
-  url: z.string(),
-  coverUrl: z.string().nullable(),
-  watermarkedUrl: z.string().nullable(),
-  expiresAt: z.string().nullable(),
-});
-
-const jobError = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
-
-export const jobView = z.object({
-  jobId: z.string(),
-  key: z.string(),
-  provider: providerEnum,
-  endpoint: z.string(),
-  state: z.enum(STATES),
-  offPeak: z.boolean(),
-  taskId: z.string().nullable(),
-  taskIds: z.array(z.string()),
-  progress: z.number().nullable(),
-  videos: z.array(video),
-  error: jobError.nullable(),
-  credits: z.number().nullable(),
-  metadata: z.record(z.string(), z.unknown()),
-  enqueuedAt: z.string(),
-  submittedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  polls: z.int(),
-  batchId: z.string().nullable(),
-  attempt: z.int(),
-  cancelRequested: z.boolean(),
-});
-
-export const cancelOutcome = z.object({
-  jobId: z.string(),
-  state: z.enum(STATES),
-  requested: z.boolean(),
-  message: z.string(),
-});
-
-export const batchCreated = z.object({ batchId: z.string(), jobs: z.array(enqueueResult) });
-
-export const batchView = z.object({
-  batchId: z.string(),
-  createdAt: z.string(),
-  total: z.int(),
-  counts: z.object(Object.fromEntries(STATES.map((s) => [s, z.int()]))),
-  credits: z.number(),
-  done: z.boolean(),
-  failed: z.array(jobView),
-  expired: z.array(jobView),
-});
-
-export const batchRetried = z.object({ batchId: z.string(), retried: z.array(z.string()) });
-
-export const jobEvent = z.object({
-  type: z.enum(EVENT_TYPES),
-  jobId: z.string(),
-  key: z.string(),
-  provider: providerEnum,
-  endpoint: z.string(),
-  taskId: z.string().nullable(),
-  state: z.enum(STATES),
-  offPeak: z.boolean(),
-  videos: z.array(video),
-  error: jobError.nullable(),
-  credits: z.number().nullable(),
-  metadata: z.record(z.string(), z.unknown()),
-  at: z.string(),
-  progress: z.number().nullable().optional(),
-  taskIds: z.array(z.string()).optional(),
-  detail: z.string().optional(),
-  batchId: z.string().optional(),
-  attempt: z.int().optional(),
+  issues: z.array(specIssueSchema).optional(),
+  items: z.array(batchIssueSchema).optional(),
 });
 
 export const health = z.object({ ok: z.boolean(), error: z.string().optional() });

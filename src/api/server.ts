@@ -3,7 +3,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Config } from '../config';
-import { isTerminal } from '../jobs/job';
 import { SpecValidationError, type SpecIssue } from '../jobs/spec';
 import type { Logger } from '../logger';
 import {
@@ -11,7 +10,6 @@ import {
   BatchValidationError,
   KeyConflictError,
   createProducer,
-  type CancelOutcome,
 } from '../producer/producer';
 import { systemClock, type Clock } from '../jobs/clock';
 import { bearerChecker } from './auth';
@@ -79,8 +77,6 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
 
 const notFound = (what: string) => new HttpError(404, { error: 'not_found', message: what });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Resolves `p`, or rejects after `ms`. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -108,6 +104,8 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
     heartbeatMs: opts.sseHeartbeatMs ?? 15_000,
     maxClients: opts.sseMaxClients ?? 500,
   });
+  /** Cancels waiting for a worker: ended early when the server closes. */
+  const cancelWaits = new Set<AbortController>();
   let closing = false;
   let openapi: Record<string, unknown> | null = null;
 
@@ -170,6 +168,7 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
 
   app.addHook('preClose', async () => {
     closing = true;
+    for (const wait of cancelWaits) wait.abort();
     streams.closeAll();
     for (const socket of unused) socket.destroy();
   });
@@ -244,7 +243,8 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
         const body = parse(createBatchBody, req.body, 'batch request');
         try {
           const created = await producer.createBatch(body.jobs, body.name);
-          return reply.code(201).send(created);
+          // A name that already names a batch adds to it: 200 and `appended: true`.
+          return reply.code(created.appended ? 200 : 201).send(created);
         } catch (err) {
           if (err instanceof BatchValidationError) {
             throw new HttpError(400, {
@@ -271,32 +271,20 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
 
       v1.post<IdParams>('/jobs/:id/cancel', async (req) => {
         const { wait = 0 } = parse(cancelQuery, req.query, 'query');
-        const out = await producer.cancel(req.params.id);
-        if (!out) throw notFound(`no job with id or key "${req.params.id}"`);
-        if (!out.requested || wait === 0) return out;
-        // Wait like `vidu-queue cancel --wait`: until a worker has ended the job, the wait is
-        // over, the client went away, or the server is closing.
-        const until = Date.now() + wait;
-        while (Date.now() < until && !closing && !req.raw.socket.destroyed) {
-          const job = await producer.get(out.jobId);
-          if (job && isTerminal(job.state)) {
-            const done: CancelOutcome = {
-              jobId: job.jobId,
-              state: job.state,
-              requested: true,
-              message: job.error?.message ?? job.state,
-            };
-            return done;
-          }
-          await sleep(Math.min(100, Math.max(0, until - Date.now())));
+        // The wait ends early when the client goes away or the server is closing.
+        const ended = new AbortController();
+        const onGone = () => ended.abort();
+        cancelWaits.add(ended);
+        req.raw.socket.once('close', onGone);
+        if (closing || req.raw.socket.destroyed) ended.abort();
+        try {
+          const out = await producer.cancel(req.params.id, { waitMs: wait, signal: ended.signal });
+          if (!out) throw notFound(`no job with id or key "${req.params.id}"`);
+          return out;
+        } finally {
+          cancelWaits.delete(ended);
+          req.raw.socket.off('close', onGone);
         }
-        const job = await producer.get(out.jobId);
-        const pending: CancelOutcome = {
-          ...out,
-          state: job?.state ?? out.state,
-          message: `${out.message} (no worker has carried it out within ${wait} ms; it stays requested)`,
-        };
-        return pending;
       });
 
       v1.get<IdParams>('/batches/:id', async (req) => {

@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { parse, type CsvError } from 'csv-parse/sync';
+import { messageOf } from '../jobs/errors';
 import type { LineProblem } from './enqueue-file';
 
 /**
@@ -40,7 +41,27 @@ export interface ParsedCsv {
   problems: LineProblem[];
 }
 
-/** Turns CSV text into job specs (not yet validated), reporting cells that cannot be read. */
+/** What is wrong with a row that csv-parse could not read, in the file's words. */
+function rowProblem(err: CsvError & { record?: unknown; columns?: unknown }): LineProblem {
+  const line = typeof err.lines === 'number' ? err.lines : 1;
+  if (err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && Array.isArray(err.record)) {
+    const columns = Array.isArray(err.columns) ? err.columns.length : undefined;
+    return {
+      line,
+      path: '(csv)',
+      message:
+        `the row has ${err.record.length} cell(s)` +
+        (columns !== undefined ? ` but the header names ${columns} column(s)` : ''),
+    };
+  }
+  return { line, path: '(csv)', message: err.message };
+}
+
+/**
+ * Turns CSV text into job specs (not yet validated), reporting cells that cannot be read. A row
+ * that cannot be read (a wrong number of cells) is reported and skipped, so the other rows are
+ * still read and checked: every problem of every line is reported at once.
+ */
 export function csvToSpecs(text: string): ParsedCsv {
   const specs: ParsedCsv['specs'] = [];
   const problems: LineProblem[] = [];
@@ -52,10 +73,14 @@ export function csvToSpecs(text: string): ParsedCsv {
       trim: true,
       info: true,
       bom: true,
+      skip_records_with_error: true,
+      on_skip: (err) => {
+        if (err) problems.push(rowProblem(err));
+      },
     }) as { record: Record<string, string>; info: { lines: number } }[];
   } catch (err) {
     const e = err as Error & { lines?: number };
-    problems.push({ line: e.lines ?? 1, path: '(csv)', message: e.message });
+    problems.push({ line: e.lines ?? 1, path: '(csv)', message: messageOf(err) });
     return { specs, problems };
   }
   for (const { record, info } of rows) {
@@ -78,7 +103,7 @@ export function csvToSpecs(text: string): ParsedCsv {
           problems.push({
             line,
             path: `params.${column}`,
-            message: `column ${column} is not valid JSON: ${(err as Error).message}`,
+            message: `column ${column} is not valid JSON: ${messageOf(err)}`,
           });
           bad = true;
         }

@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { SpecValidationError, validateSpec, type ValidateOptions } from '../jobs/spec';
+import type { BatchCreated } from '../producer/views';
+import { findKeyClashes, keyClashIssue } from '../jobs/duplicate-keys';
+import { messageOf } from '../jobs/errors';
+import {
+  SpecValidationError,
+  validateSpec,
+  type JobSpec,
+  type ValidateOptions,
+} from '../jobs/spec';
 
 /** One problem with one line of a JSONL file. */
 export interface LineProblem {
@@ -27,24 +35,34 @@ export async function readInput(file: string): Promise<string> {
 
 /**
  * Validates specs read from a file, each with the line it came from; every bad one is
- * reported with its line number and field.
+ * reported with its line number and field. Lines that share a key must hold the same spec
+ * (they are then one job, and its id is printed for each); lines that share a key but differ
+ * are reported, naming both lines.
  */
 export function validateEntries(
   entries: { line: number; spec: unknown }[],
   opts: ValidateOptions = {},
 ): ParsedFile {
   const specs: ParsedFile['specs'] = [];
+  const valid: JobSpec[] = [];
   const problems: LineProblem[] = [];
   for (const { line, spec } of entries) {
     try {
-      validateSpec(spec, opts);
+      valid.push(validateSpec(spec, opts));
       specs.push({ line, spec });
     } catch (err) {
       if (!(err instanceof SpecValidationError)) throw err;
       for (const issue of err.issues) problems.push({ line, ...issue });
     }
   }
-  return { specs, problems };
+  const lineOf = (i: number) => (specs[i] as { line: number }).line;
+  for (const clash of findKeyClashes(valid)) {
+    problems.push({
+      line: lineOf(clash.index),
+      ...keyClashIssue(clash, (i) => `line ${lineOf(i)}`),
+    });
+  }
+  return { specs, problems: problems.sort((a, b) => a.line - b.line) };
 }
 
 /**
@@ -60,7 +78,7 @@ export function parseJsonl(text: string, opts: ValidateOptions = {}): ParsedFile
     try {
       entries.push({ line, spec: JSON.parse(raw) });
     } catch (err) {
-      problems.push({ line, path: '(line)', message: `not valid JSON: ${(err as Error).message}` });
+      problems.push({ line, path: '(line)', message: `not valid JSON: ${messageOf(err)}` });
     }
   });
   const checked = validateEntries(entries, opts);
@@ -72,4 +90,12 @@ export function parseJsonl(text: string, opts: ValidateOptions = {}): ParsedFile
 
 export function formatProblem(file: string, p: LineProblem): string {
   return `${file}:${p.line}: ${p.path}: ${p.message}`;
+}
+
+/** The note on stderr after a batch was enqueued; it says when the jobs joined an existing batch. */
+export function batchNote(created: BatchCreated): string {
+  const n = created.jobs.length;
+  return created.appended
+    ? `batch ${created.batchId}: ${n} job(s) added to the existing batch of that name\n`
+    : `batch ${created.batchId}: ${n} job(s)\n`;
 }

@@ -2,7 +2,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createGroupReader, readEvents } from '../events/stream';
-import { isTerminal } from '../jobs/job';
 import { createLogger } from '../logger';
 import { BatchNameError, createProducer, KeyConflictError } from '../producer/producer';
 import { batchSummary, waitForBatch } from './batch-progress';
@@ -15,6 +14,7 @@ import { registerWebhooksCommand } from './webhooks-command';
 import { runDemo } from './demo';
 import { lognormalSampler } from './lognormal';
 import {
+  batchNote,
   formatProblem,
   parseJsonl,
   readInput,
@@ -176,13 +176,12 @@ export function buildProgram(): Command {
           const inputs = specs.map((s) => s.spec);
           // --wait follows the jobs as a batch; without a name it gets a generated one.
           const batched = opts.batch !== undefined || opts.wait;
-          const { batchId, jobs } = batched
-            ? await producer.createBatch(inputs, opts.batch)
-            : { batchId: null, jobs: await producer.enqueueMany(inputs) };
+          const created = batched ? await producer.createBatch(inputs, opts.batch) : null;
+          const jobs = created ? created.jobs : await producer.enqueueMany(inputs);
           process.stdout.write(jobs.map((r) => r.jobId).join('\n') + '\n');
-          if (batchId) process.stderr.write(`batch ${batchId}: ${jobs.length} job(s)\n`);
-          if (opts.wait && batchId) {
-            const view = await waitForBatch(producer, batchId, opts.timeout);
+          if (created) process.stderr.write(batchNote(created));
+          if (opts.wait && created) {
+            const view = await waitForBatch(producer, created.batchId, opts.timeout);
             process.stderr.write(batchSummary(view));
             if (!view.done) process.exitCode = EXIT.notAllSucceeded;
             else if (view.counts.succeeded !== view.total) process.exitCode = EXIT.notAllSucceeded;
@@ -234,31 +233,11 @@ export function buildProgram(): Command {
       const cfg = config();
       const producer = producerFor(cfg);
       try {
-        const out = await producer.cancel(id);
-        if (!out) {
+        const result = await producer.cancel(id, { waitMs: opts.wait });
+        if (!result) {
           process.stderr.write(`vidu-queue: no job with id or key "${id}"\n`);
           process.exitCode = EXIT.failure;
           return;
-        }
-        let result: Record<string, unknown> = { ...out };
-        if (out.requested) {
-          const until = Date.now() + opts.wait;
-          while (Date.now() < until) {
-            const job = await producer.get(out.jobId);
-            if (job && isTerminal(job.state)) {
-              result = {
-                jobId: job.jobId,
-                state: job.state,
-                requested: true,
-                message: job.error?.message ?? job.state,
-              };
-              break;
-            }
-            await sleep(200);
-          }
-          if (!isTerminal(result.state as never)) {
-            result.message = `${out.message} (no worker has carried it out within ${opts.wait} ms; it stays requested)`;
-          }
         }
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       } finally {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { EventType, JobEvent } from '../jobs/job';
+import { TERMINAL_EVENTS, type JobEvent } from '../jobs/job';
 import { keys } from '../keys';
 
 // The publisher (the one atomic write of events and step records) lives in ./publisher; it is
@@ -14,18 +14,8 @@ export {
   type Outgoing,
 } from './publisher';
 
-/** The event types that end a job: a job has exactly one of them on the stream per run. */
-export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set([
-  'job.succeeded',
-  'job.failed',
-  'job.expired',
-  'job.cancelled',
-]);
-
-/** Whether an event type (as read, a plain string) ends a job. */
-export function isTerminalEvent(type: string): boolean {
-  return (TERMINAL_EVENTS as ReadonlySet<string>).has(type);
-}
+// The terminal event set is derived from the domain's one list of terminal states.
+export { TERMINAL_EVENTS, isTerminalEvent } from '../jobs/job';
 
 /** One event read from the stream, with its stream id (and the job's own webhook URL, if any). */
 export interface StreamEvent {

@@ -1,5 +1,6 @@
-import type { NormalizedVideo } from './video';
-import type { ProviderName } from './provider';
+import { z } from 'zod';
+import { normalizedVideoSchema, type NormalizedVideo } from './video';
+import { PROVIDERS } from './provider';
 import type { JobSpec } from './spec';
 
 /**
@@ -24,23 +25,27 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
-  'succeeded',
-  'failed',
-  'expired',
-  'cancelled',
-]);
+/** The states that end a job, in the order of {@link JOB_STATES}: the one list of them. */
+export const TERMINAL_STATE_LIST = ['succeeded', 'failed', 'expired', 'cancelled'] as const;
+export type TerminalState = (typeof TERMINAL_STATE_LIST)[number];
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(TERMINAL_STATE_LIST);
 
 export function isTerminal(state: JobState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
+export const jobStateSchema = z.enum(JOB_STATES);
+
+/** Why a job failed, expired or was cancelled: the wire schema of views and events. */
+export const jobErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean().meta({ description: 'whether trying again could help' }),
+});
+
 /** Why a job failed, expired or was cancelled. `retryable` says whether trying again could help. */
-export interface JobError {
-  code: string;
-  message: string;
-  retryable: boolean;
-}
+export type JobError = z.infer<typeof jobErrorSchema>;
 
 /** What the worker keeps in a BullMQ job's data: the spec and the step machine's state. */
 export interface JobRecord {
@@ -115,33 +120,60 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** The one payload of every event, on the stream and on webhooks. */
-export interface JobEvent {
-  type: EventType;
-  jobId: string;
-  key: string;
-  provider: ProviderName;
-  endpoint: string;
-  taskId: string | null;
-  state: JobState;
-  offPeak: boolean;
-  videos: NormalizedVideo[];
-  error: JobError | null;
-  credits: number | null;
-  metadata: Record<string, unknown>;
-  /** ISO time of the transition. */
-  at: string;
-  /** 0-100 on `job.progress`, when the provider reports it. */
-  progress?: number | null;
-  /** Every task id the job has had, when more than one (a resubmission). */
-  taskIds?: string[];
-  /** Extra words on the transition (why it expired, why a cancel was refused, …). */
-  detail?: string;
-  /** The batch the job belongs to, when it was enqueued in one. */
-  batchId?: string;
-  /** Which run of the job this is, when it was retried (2, 3, …). */
-  attempt?: number;
+/** The event type that ends a job in each terminal state. */
+export function terminalEventOf(state: TerminalState): `job.${TerminalState}` {
+  return `job.${state}`;
 }
+
+/** The event types that end a job: a job has exactly one of them on the stream per run. */
+export const TERMINAL_EVENTS: ReadonlySet<EventType> = new Set<EventType>(
+  TERMINAL_STATE_LIST.map(terminalEventOf),
+);
+
+/** Whether an event type (as read, a plain string) ends a job. */
+export function isTerminalEvent(type: string): boolean {
+  return (TERMINAL_EVENTS as ReadonlySet<string>).has(type);
+}
+
+/** The one payload of every event, on the stream and on webhooks: its wire schema. */
+export const jobEventSchema = z.object({
+  type: z.enum(EVENT_TYPES),
+  jobId: z.string(),
+  key: z.string(),
+  provider: z.enum(PROVIDERS),
+  endpoint: z.string(),
+  taskId: z.string().nullable(),
+  state: jobStateSchema,
+  offPeak: z.boolean(),
+  videos: z.array(normalizedVideoSchema),
+  error: jobErrorSchema.nullable(),
+  credits: z.number().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  at: z.string().meta({ description: 'ISO time of the transition' }),
+  progress: z
+    .number()
+    .nullable()
+    .optional()
+    .meta({ description: '0-100 on job.progress, when the provider reports it' }),
+  taskIds: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'every task id the job has had, when more than one (a resubmission)' }),
+  detail: z.string().optional().meta({
+    description: 'extra words on the transition (why it expired, why a cancel was refused, …)',
+  }),
+  batchId: z
+    .string()
+    .optional()
+    .meta({ description: 'the batch the job belongs to, when it was enqueued in one' }),
+  attempt: z
+    .int()
+    .optional()
+    .meta({ description: 'which run of the job this is, when it was retried (2, 3, …)' }),
+});
+
+/** The one payload of every event, on the stream and on webhooks. */
+export type JobEvent = z.infer<typeof jobEventSchema>;
 
 export function eventFrom(
   type: EventType,
@@ -173,7 +205,6 @@ export function eventFrom(
   return ev;
 }
 
-/** The once-only tag of a job's terminal event for one run (a retried job ends once per run). */
 /**
  * The once-only tag of a run's `job.enqueued` event. The first run's is published by the
  * producer or by the worker's first save, whichever comes first; a retried run's by the retry.
@@ -191,6 +222,7 @@ export function announcedByWorker(rec: Pick<JobRecord, 'attempt' | 'submittedAt'
   return rec.attempt === 1 && rec.submittedAt === null;
 }
 
+/** The once-only tag of a job's terminal event for one run (a retried job ends once per run). */
 export function terminalTag(rec: Pick<JobRecord, 'attempt'>): string {
   return rec.attempt > 1 ? `terminal:${rec.attempt}` : 'terminal';
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName } from './provider';
-import { endpointNames, getEndpoint } from './endpoints';
+import { PROVIDERS } from './provider';
+import { endpointNames, getEndpoint, type EndpointDef } from './endpoints';
 
 /** How much `metadata` may weigh once serialised; it travels in every event. */
 export const METADATA_MAX_BYTES = 16 * 1024;
@@ -44,15 +44,27 @@ function nonJson(
   return null;
 }
 
-const scheduleSchema = z.strictObject(
+/** The `schedule` of a job spec: when and how the job may be submitted. */
+export const jobScheduleSchema = z.strictObject(
   {
-    notBefore: isoTime('schedule.notBefore').optional(),
-    window: z.literal('off-peak', { error: 'schedule.window must be "off-peak"' }).optional(),
-    deadline: isoTime('schedule.deadline').optional(),
-    offPeak: z.literal('auto', { error: 'schedule.offPeak must be "auto"' }).optional(),
+    notBefore: isoTime('schedule.notBefore')
+      .optional()
+      .meta({ description: 'ISO time; the job is not submitted before it' }),
+    window: z
+      .literal('off-peak', { error: 'schedule.window must be "off-peak"' })
+      .optional()
+      .meta({ description: 'submit only inside a configured local off-peak window' }),
+    deadline: isoTime('schedule.deadline')
+      .optional()
+      .meta({ description: 'ISO time by which the video should be ready' }),
+    offPeak: z
+      .literal('auto', { error: 'schedule.offPeak must be "auto"' })
+      .optional()
+      .meta({ description: "vidu-queue sets the provider's off_peak flag from the deadline" }),
     onExpire: z
       .enum(['fail', 'resubmit'], { error: 'schedule.onExpire must be "fail" or "resubmit"' })
-      .optional(),
+      .optional()
+      .meta({ description: 'what an expired off-peak task does' }),
   },
   {
     error: (iss) =>
@@ -62,7 +74,12 @@ const scheduleSchema = z.strictObject(
   },
 );
 
-const specSchema = z.strictObject(
+/**
+ * A job spec as users write it (a line of a JSONL file, an element of a batch, a library
+ * call, the body of `POST /v1/jobs`): the one schema of the envelope. `params` are checked
+ * per endpoint by {@link validateSpec}.
+ */
+export const jobSpecSchema = z.strictObject(
   {
     key: z
       .string({ error: 'key must be a string' })
@@ -71,15 +88,22 @@ const specSchema = z.strictObject(
       .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), {
         error: 'key must not contain control characters',
       })
-      .optional(),
+      .optional()
+      .meta({
+        description: 'idempotency key; the same key twice is one job (generated when absent)',
+      }),
     provider: z.enum(PROVIDERS, {
       error: `provider must be one of ${PROVIDERS.join(', ')}`,
     }),
     endpoint: z
       .string({ error: 'endpoint must be a string' })
-      .min(1, { error: 'endpoint is required' }),
-    params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }),
-    schedule: scheduleSchema.optional(),
+      .min(1, { error: 'endpoint is required' })
+      .meta({ description: 'e.g. vidu-q3-turbo-i2v, img2video' }),
+    params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).meta({
+      description:
+        "the provider's own request fields, checked per endpoint (see the README's job spec)",
+    }),
+    schedule: jobScheduleSchema.optional(),
     webhook: z
       .strictObject({
         url: z.url({ protocol: /^https?$/, error: 'webhook.url must be an http(s) URL' }),
@@ -98,7 +122,8 @@ const specSchema = z.strictObject(
           });
         }
       })
-      .optional(),
+      .optional()
+      .meta({ description: 'returned in every event; at most 16 KiB as JSON' }),
   },
   {
     error: (iss) =>
@@ -108,27 +133,27 @@ const specSchema = z.strictObject(
   },
 );
 
-export type JobSchedule = z.infer<typeof scheduleSchema>;
+export type JobSchedule = z.infer<typeof jobScheduleSchema>;
 
 /** A job spec as users write it (see the README's "Job spec"). */
-export type JobSpecInput = z.input<typeof specSchema>;
+export type JobSpecInput = z.input<typeof jobSpecSchema>;
+
+type Envelope = z.output<typeof jobSpecSchema>;
 
 /** A validated job spec: `key` and `metadata` are always present. */
-export interface JobSpec {
-  key: string;
-  provider: ProviderName;
-  endpoint: string;
-  params: Record<string, unknown>;
-  schedule?: JobSchedule;
-  webhook?: { url: string };
-  metadata: Record<string, unknown>;
-}
+export type JobSpec = Omit<Envelope, 'key' | 'metadata'> & {
+  key: NonNullable<Envelope['key']>;
+  metadata: NonNullable<Envelope['metadata']>;
+};
 
 /** One reason a spec was rejected: the field (dotted path) and the rule it broke. */
-export interface SpecIssue {
-  path: string;
-  message: string;
-}
+export const specIssueSchema = z.object({
+  path: z.string().meta({ description: 'the field, as a dotted path (`params.images[0]`)' }),
+  message: z.string().meta({ description: 'the rule it broke' }),
+});
+
+/** One reason a spec was rejected: the field (dotted path) and the rule it broke. */
+export type SpecIssue = z.infer<typeof specIssueSchema>;
 
 /** Thrown when a job spec fails validation. Nothing is enqueued from a rejected spec. */
 export class SpecValidationError extends Error {
@@ -177,86 +202,126 @@ const fmtDuration = (ms: number) => {
  * @throws SpecValidationError naming every bad field and the rule it broke.
  */
 export function validateSpec(input: unknown, opts: ValidateOptions = {}): JobSpec {
-  const now = opts.now ?? Date.now();
-  const expiry = opts.offPeakExpiryMs ?? 48 * 3_600_000;
-  const estimate = opts.standardTaskEstimateMs ?? 15 * 60_000;
-  const env = specSchema.safeParse(input);
-  if (!env.success) throw new SpecValidationError(issuesOf(env.error));
-  const s = env.data;
-  const def = getEndpoint(s.provider, s.endpoint);
-  if (!def) {
-    throw new SpecValidationError([
-      {
+  const issues: SpecIssue[] = [];
+  const s = readEnvelope(input, issues);
+  let def: EndpointDef | undefined;
+  if (s.provider !== undefined && s.endpoint !== undefined) {
+    def = getEndpoint(s.provider, s.endpoint);
+    if (!def) {
+      issues.push({
         path: 'endpoint',
         message: `unknown endpoint "${s.endpoint}" for provider ${s.provider}; known: ${endpointNames(s.provider).join(', ')}`,
-      },
-    ]);
-  }
-  const params = def.params.safeParse(s.params);
-  const issues: SpecIssue[] = params.success ? [] : issuesOf(params.error, ['params']);
-  const sched = s.schedule;
-  if (sched) {
-    const deadline = sched.deadline ? Date.parse(sched.deadline) : undefined;
-    const notBefore = sched.notBefore ? Date.parse(sched.notBefore) : undefined;
-    const earliest = Math.max(now, notBefore ?? now);
-    if (deadline !== undefined) {
-      if (deadline <= now) {
-        issues.push({ path: 'schedule.deadline', message: 'the deadline is already past' });
-      } else if (notBefore !== undefined && notBefore >= deadline) {
-        issues.push({
-          path: 'schedule.notBefore',
-          message: 'notBefore must be before the deadline',
-        });
-      } else if (deadline - earliest < estimate) {
-        issues.push({
-          path: 'schedule.deadline',
-          message:
-            `the deadline cannot be met: it leaves ${fmtDuration(deadline - earliest)} after the earliest ` +
-            `submission, and a standard task needs about ${fmtDuration(estimate)} (STANDARD_TASK_ESTIMATE_MS)`,
-        });
-      } else if (s.params.off_peak === true && deadline - earliest < expiry) {
-        issues.push({
-          path: 'schedule.deadline',
-          message:
-            `the deadline cannot be guaranteed with off_peak: true: an off-peak task may take up to ` +
-            `${fmtDuration(expiry)} (OFF_PEAK_EXPIRY_MS); drop off_peak, or set schedule.offPeak to "auto"`,
-        });
-      }
-    }
-    if (sched.offPeak === 'auto') {
-      if (!def.offPeak) {
-        issues.push({
-          path: 'schedule.offPeak',
-          message: `"auto" needs an endpoint with an off-peak mode; ${s.provider} ${s.endpoint} has none`,
-        });
-      }
-      if (deadline === undefined) {
-        issues.push({ path: 'schedule.offPeak', message: '"auto" needs schedule.deadline' });
-      }
-      if (s.params.off_peak !== undefined) {
-        issues.push({
-          path: 'params.off_peak',
-          message: 'leave off_peak unset when schedule.offPeak is "auto"; vidu-queue sets it',
-        });
-      }
-    }
-    if (sched.onExpire !== undefined && s.params.off_peak !== true && sched.offPeak !== 'auto') {
-      issues.push({
-        path: 'schedule.onExpire',
-        message:
-          'onExpire applies only to off-peak tasks: set params.off_peak or schedule.offPeak "auto"',
       });
     }
   }
-  if (issues.length > 0) throw new SpecValidationError(issues);
+  let params = s.params;
+  if (def && params) {
+    const checked = def.params.safeParse(params);
+    if (checked.success) params = checked.data;
+    else issues.push(...issuesOf(checked.error, ['params']));
+  }
+  if (s.schedule) issues.push(...scheduleIssues(s.schedule, s.params ?? {}, def, opts));
+  if (issues.length > 0 || !s.provider || !s.endpoint || !params) {
+    throw new SpecValidationError(issues);
+  }
   const spec: JobSpec = {
     key: s.key ?? randomUUID(),
     provider: s.provider,
     endpoint: s.endpoint,
-    params: params.success ? params.data : s.params,
+    params,
     metadata: s.metadata ?? {},
   };
-  if (sched) spec.schedule = sched;
+  if (s.schedule) spec.schedule = s.schedule;
   if (s.webhook) spec.webhook = s.webhook;
   return spec;
+}
+
+/**
+ * The envelope's fields. When the envelope as a whole fails (an unknown field, a bad schedule),
+ * its issues are recorded and the fields that pass on their own are still returned, so that
+ * their own checks (params against the endpoint, the schedule's rules) run too: one error does
+ * not hide another.
+ */
+function readEnvelope(input: unknown, issues: SpecIssue[]): Partial<Envelope> {
+  const env = jobSpecSchema.safeParse(input);
+  if (env.success) return env.data;
+  issues.push(...issuesOf(env.error));
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return {};
+  const raw = input as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(jobSpecSchema.shape)) {
+    if (raw[name] === undefined) continue;
+    const r = (field as z.ZodType).safeParse(raw[name]);
+    if (r.success) out[name] = r.data;
+  }
+  return out as Partial<Envelope>;
+}
+
+/**
+ * The schedule's rules: a deadline must leave room for a standard task after the earliest
+ * submission, and for the whole off-peak window when `off_peak` is set; `offPeak: "auto"` and
+ * `onExpire` need an off-peak job.
+ */
+function scheduleIssues(
+  sched: JobSchedule,
+  params: Record<string, unknown>,
+  def: EndpointDef | undefined,
+  opts: ValidateOptions,
+): SpecIssue[] {
+  const now = opts.now ?? Date.now();
+  const expiry = opts.offPeakExpiryMs ?? 48 * 3_600_000;
+  const estimate = opts.standardTaskEstimateMs ?? 15 * 60_000;
+  const issues: SpecIssue[] = [];
+  const deadline = sched.deadline ? Date.parse(sched.deadline) : undefined;
+  const notBefore = sched.notBefore ? Date.parse(sched.notBefore) : undefined;
+  const earliest = Math.max(now, notBefore ?? now);
+  if (deadline !== undefined) {
+    if (deadline <= now) {
+      issues.push({ path: 'schedule.deadline', message: 'the deadline is already past' });
+    } else if (notBefore !== undefined && notBefore >= deadline) {
+      issues.push({
+        path: 'schedule.notBefore',
+        message: 'notBefore must be before the deadline',
+      });
+    } else if (deadline - earliest < estimate) {
+      issues.push({
+        path: 'schedule.deadline',
+        message:
+          `the deadline cannot be met: it leaves ${fmtDuration(deadline - earliest)} after the earliest ` +
+          `submission, and a standard task needs about ${fmtDuration(estimate)} (STANDARD_TASK_ESTIMATE_MS)`,
+      });
+    } else if (params.off_peak === true && deadline - earliest < expiry) {
+      issues.push({
+        path: 'schedule.deadline',
+        message:
+          `the deadline cannot be guaranteed with off_peak: true: an off-peak task may take up to ` +
+          `${fmtDuration(expiry)} (OFF_PEAK_EXPIRY_MS); drop off_peak, or set schedule.offPeak to "auto"`,
+      });
+    }
+  }
+  if (sched.offPeak === 'auto') {
+    if (def && !def.offPeak) {
+      issues.push({
+        path: 'schedule.offPeak',
+        message: `"auto" needs an endpoint with an off-peak mode; ${def.provider} ${def.endpoint} has none`,
+      });
+    }
+    if (deadline === undefined) {
+      issues.push({ path: 'schedule.offPeak', message: '"auto" needs schedule.deadline' });
+    }
+    if (params.off_peak !== undefined) {
+      issues.push({
+        path: 'params.off_peak',
+        message: 'leave off_peak unset when schedule.offPeak is "auto"; vidu-queue sets it',
+      });
+    }
+  }
+  if (sched.onExpire !== undefined && params.off_peak !== true && sched.offPeak !== 'auto') {
+    issues.push({
+      path: 'schedule.onExpire',
+      message:
+        'onExpire applies only to off-peak tasks: set params.off_peak or schedule.offPeak "auto"',
+    });
+  }
+  return issues;
 }

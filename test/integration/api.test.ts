@@ -596,6 +596,68 @@ describe('the HTTP API', () => {
     expect(r.sim.stats().submits).toBe(0);
   });
 
+  test('POST /v1/batches: specs with one key that differ are refused naming both; identical ones are one job', async () => {
+    const r = await setup();
+    const jobs = [viduSpec('d/1', 'one'), novitaSpec('d/2', 'x'), novitaSpec('d/1', 'one')];
+    expect(await call(r.url, 'POST', '/v1/batches', { name: 'dups', jobs })).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_batch',
+        message: '1 bad job spec(s); nothing was enqueued',
+        items: [
+          {
+            index: 2,
+            issues: [
+              {
+                path: 'key',
+                message:
+                  'key "d/1" is also the key of spec #0, and the two specs differ (provider, endpoint, params); a key names one job: give each its own key',
+              },
+            ],
+          },
+        ],
+      },
+    });
+    await expectNothingEnqueued(r);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const same = { ...viduSpec('d/3', 'same'), schedule: { notBefore: later } };
+    const ok = await call(r.url, 'POST', '/v1/batches', { name: 'dups', jobs: [same, same] });
+    expect(ok).toEqual({
+      status: 201,
+      body: {
+        batchId: 'dups',
+        jobs: [
+          { jobId: jobIdForKey('d/3'), key: 'd/3', created: true },
+          { jobId: jobIdForKey('d/3'), key: 'd/3', created: false },
+        ],
+      },
+    });
+  });
+
+  test('POST /v1/batches with a name already used adds to that batch: 200 and appended: true', async () => {
+    const r = await setup();
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const held = (key: string) => ({ ...novitaSpec(key, 'held'), schedule: { notBefore: later } });
+    expect(
+      await call(r.url, 'POST', '/v1/batches', { name: 'again', jobs: [held('g/1')] }),
+    ).toEqual({
+      status: 201,
+      body: { batchId: 'again', jobs: [{ jobId: jobIdForKey('g/1'), key: 'g/1', created: true }] },
+    });
+    expect(
+      await call(r.url, 'POST', '/v1/batches', { name: 'again', jobs: [held('g/2')] }),
+    ).toEqual({
+      status: 200,
+      body: {
+        batchId: 'again',
+        jobs: [{ jobId: jobIdForKey('g/2'), key: 'g/2', created: true }],
+        appended: true,
+      },
+    });
+    const view = await call(r.url, 'GET', '/v1/batches/again');
+    expect(view.body).toMatchObject({ batchId: 'again', total: 2 });
+  });
+
   test('batches: counts, credits, failed and expired items; retry resubmits only those', async () => {
     const r = await setup({ OFF_PEAK_EXPIRY_MS: '1500' }, { offPeakQueueMs: 200 });
     r.sim.script({

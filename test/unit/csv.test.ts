@@ -1,4 +1,5 @@
 import { csvToSpecs } from '../../src/cli/csv';
+import { validateEntries } from '../../src/cli/enqueue-file';
 
 describe('csvToSpecs: the column mapping', () => {
   test('maps envelope, schedule, metadata and param columns, typing param cells', () => {
@@ -61,5 +62,34 @@ describe('csvToSpecs: the column mapping', () => {
     const { problems } = csvToSpecs('a,b\n"unclosed,1\n');
     expect(problems).toHaveLength(1);
     expect(problems[0]!.path).toBe('(csv)');
+  });
+});
+
+describe('csvToSpecs: every problem of every line at once', () => {
+  const text = [
+    'key,provider,endpoint,model,images,prompt,duration',
+    'a,vidu,img2video,viduq9,not-a-url,,99',
+    'b,vidu,img2video,viduq3-pro,https://x/a.png,one,5,extra-cell',
+    'c,vidu,img2video,viduq3-pro,https://x/c.png,three,5',
+  ].join('\n');
+
+  test('a row with the wrong number of cells is reported, and the other rows are still read', () => {
+    const { specs, problems } = csvToSpecs(text);
+    expect(problems).toEqual([
+      { line: 3, path: '(csv)', message: 'the row has 8 cell(s) but the header names 7 column(s)' },
+    ]);
+    expect(specs.map((s) => s.line)).toEqual([2, 4]);
+  });
+
+  test("a column-count error on line 3 does not hide line 2's validation errors", () => {
+    const csv = csvToSpecs(text);
+    const checked = validateEntries(csv.specs, { now: Date.parse('2026-11-21T12:00:00Z') });
+    const problems = [...csv.problems, ...checked.problems];
+    expect(problems.filter((p) => p.line === 3)).toHaveLength(1);
+    const line2 = problems.filter((p) => p.line === 2).map((p) => p.path);
+    expect(line2.length).toBeGreaterThanOrEqual(2);
+    expect(line2).toContain('params.model');
+    expect(line2.some((p) => p.startsWith('params.images'))).toBe(true);
+    expect(problems.filter((p) => p.line === 4)).toEqual([]);
   });
 });

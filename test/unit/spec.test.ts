@@ -129,3 +129,48 @@ describe('validateSpec: schedules and deadlines', () => {
     ).toEqual([]);
   });
 });
+
+describe('validateSpec: every problem at once', () => {
+  test('an unknown top-level field does not hide the params errors', () => {
+    const found = issues({
+      ...base,
+      extra: 1,
+      params: { ...base.params, images: 'not-a-list', duration: 99 },
+    });
+    expect(found).toContainEqual({ path: '(spec)', message: 'unknown field(s) extra' });
+    expect(found.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['(spec)', 'params.images', 'params.duration']),
+    );
+  });
+
+  test('a bad notBefore does not hide an image error', () => {
+    const found = issues({
+      ...base,
+      params: { ...base.params, images: ['not a url'] },
+      schedule: { notBefore: 'tomorrow' },
+    });
+    expect(found).toContainEqual({
+      path: 'schedule.notBefore',
+      message: expect.stringMatching(/ISO 8601/),
+    });
+    expect(found.some((i) => i.path.startsWith('params.images'))).toBe(true);
+  });
+
+  test('a bad webhook and metadata do not hide the schedule rules', () => {
+    const found = issues({
+      ...base,
+      webhook: { url: 'ftp://x' },
+      schedule: { deadline: at(-1), onExpire: 'resubmit' },
+    });
+    expect(found.map((i) => i.path).sort()).toEqual([
+      'schedule.deadline',
+      'schedule.onExpire',
+      'webhook.url',
+    ]);
+  });
+
+  test('an unknown endpoint is reported beside the other fields’ problems', () => {
+    const found = issues({ ...base, endpoint: 'nope', key: '', schedule: { deadline: at(-1) } });
+    expect(found.map((i) => i.path).sort()).toEqual(['endpoint', 'key', 'schedule.deadline']);
+  });
+});
