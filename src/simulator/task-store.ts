@@ -109,7 +109,10 @@ export class TaskStore {
     const outcome = rule?.outcome;
     const result = outcome?.result ?? 'succeed';
     const duration = Math.max(0, outcome?.durationMs ?? sample(taskDuration, rnd));
-    const offPeak = body.off_peak === true;
+    const offPeak =
+      d.provider === 'vidu' && rule?.offPeakEcho !== undefined
+        ? rule.offPeakEcho
+        : body.off_peak === true;
     const queueMs = offPeak ? offPeakQueueMs : Math.round(duration * 0.1);
     const nominal = offPeak ? duration : duration - queueMs;
     const seed =

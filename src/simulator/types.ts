@@ -99,6 +99,11 @@ export interface ScriptRule {
   pollResponses?: SimResponse[];
   /** Vidu: a cancel of this task answers 400 BadRequest with this message. */
   cancelRefusal?: string;
+  /**
+   * Vidu: the provider runs the task in this mode whatever the request said, and its create
+   * response echoes it (`off_peak`), as when it decides off-peak for itself.
+   */
+  offPeakEcho?: boolean;
 }
 
 export type SimRequestKind = 'submit' | 'poll' | 'cancel' | 'other';

@@ -294,7 +294,7 @@ export class Step {
         indexTask: callback?.indexTask ? `${this.provider.name}:${res.taskId}` : null,
       }),
     );
-    this.note('info', { taskId: res.taskId, offPeak }, 'submitted');
+    this.note('info', { taskId: res.taskId, offPeak: this.rec.offPeak }, 'submitted');
     return this.carry(
       decideNextPoll(this.rec, null, this.d.clock(), c, this.d.random, this.nudged),
     );

@@ -114,19 +114,33 @@ export function submittedSave(
   config: Pick<DecisionConfig, 'offPeakExpiryMs'>,
   opts: { offPeak: boolean; reason: string | null; indexTask: string | null },
 ): Save {
+  // The provider's echo of the mode (Vidu's `off_peak`) wins over what was sent: it is what the
+  // task runs, and is billed, as.
+  const offPeak = res.offPeak ?? opts.offPeak;
+  const notes = [
+    ...(opts.reason ? [opts.reason] : []),
+    ...(offPeak !== opts.offPeak
+      ? [
+          `the provider answered off_peak: ${offPeak} to a request sent with off_peak: ${opts.offPeak}; the job follows the provider`,
+        ]
+      : []),
+  ];
   return {
     patch: {
       state: 'submitted',
       taskId: res.taskId,
       taskIds: [...rec.taskIds, res.taskId],
       submittedAt: now,
-      expiresAt: opts.offPeak ? now + config.offPeakExpiryMs : null,
+      offPeak,
+      expiresAt: offPeak ? now + config.offPeakExpiryMs : null,
       submitIntentAt: null,
       credits: res.credits,
       polls: 0,
       pollErrors: 0,
     },
-    events: [{ type: 'job.submitted', at: now, ...(opts.reason ? { detail: opts.reason } : {}) }],
+    events: [
+      { type: 'job.submitted', at: now, ...(notes.length ? { detail: notes.join('; ') } : {}) },
+    ],
     clearNudge: true,
     ...(opts.indexTask ? { task: opts.indexTask } : {}),
     // The run's first task: its enqueued event is out, and its tag no longer matters.

@@ -159,6 +159,7 @@ describe('the create call', () => {
         taskId: 'T1',
         taskIds: ['T1'],
         submittedAt: START + SEC,
+        offPeak: false,
         expiresAt: null,
         submitIntentAt: null,
         credits: 20,
@@ -195,6 +196,47 @@ describe('the create call', () => {
       task: 'novita:T2',
     });
     expect(save.patch).not.toHaveProperty('progress');
+  });
+
+  // img2video's create response echoes `off_peak`: the job records what the provider runs.
+  test.each([
+    ['sent off-peak, answered standard', true, false, null],
+    ['sent standard, answered off-peak', false, true, START + 48 * HOUR],
+  ])(
+    'the provider echoes another mode (%s): the job follows the echo and says so',
+    (_w, sent, echoed, expiresAt) => {
+      const rec = record({ state: 'submitting', submitIntentAt: START });
+      const save = submittedSave(
+        rec,
+        { taskId: 'T1', credits: 10, offPeak: echoed },
+        START,
+        config,
+        {
+          offPeak: sent,
+          reason: null,
+          indexTask: null,
+        },
+      );
+      expect(save.patch).toMatchObject({ offPeak: echoed, expiresAt });
+      expect(save.events).toEqual([
+        {
+          type: 'job.submitted',
+          at: START,
+          detail: `the provider answered off_peak: ${echoed} to a request sent with off_peak: ${sent}; the job follows the provider`,
+        },
+      ]);
+    },
+  );
+
+  test('an echo that matches what was sent adds no words', () => {
+    const rec = record({ state: 'submitting', submitIntentAt: START });
+    const save = submittedSave(rec, { taskId: 'T1', credits: 10, offPeak: true }, START, config, {
+      offPeak: true,
+      reason: 'why',
+      indexTask: null,
+    });
+    expect(save.patch).toMatchObject({ offPeak: true, expiresAt: START + 48 * HOUR });
+    expect(save.events).toEqual([{ type: 'job.submitted', at: START, detail: 'why' }]);
   });
 });
 
@@ -286,6 +328,62 @@ describe('decideUnknownOutcome', () => {
       reason: null,
       notice: `${message}; submitting again because SUBMIT_UNKNOWN_OUTCOME=resubmit`,
       save: { patch: { state: 'queued', submitIntentAt: null } },
+    });
+  });
+});
+
+// img2video: audio "When model is q3-pro or q3-turbo, default is true", and "Off-peak mode is not
+// supported when this parameter is true". vidu-queue never turns audio off to get off-peak.
+describe('offPeak "auto" and audio on Vidu img2video', () => {
+  const auto = (params: Record<string, unknown>) =>
+    record(
+      {},
+      spec({
+        params: { model: 'viduq3-pro', images: ['https://x/a.png'], prompt: 'p', ...params },
+        schedule: { offPeak: 'auto', deadline: '2026-12-01T00:00:00Z' },
+      }),
+    );
+
+  test.each([
+    ['audio omitted (on by default on q3)', {}],
+    ['audio: true', { audio: true }],
+  ])('%s: auto chooses standard, and the params keep their audio', (_w, params) => {
+    const rec = auto(params);
+    expect(decideSubmit(rec, START, config)).toMatchObject({ do: 'submit', offPeak: false });
+    expect(submitParams(rec, false)).toEqual({
+      model: 'viduq3-pro',
+      images: ['https://x/a.png'],
+      prompt: 'p',
+      ...params,
+      off_peak: false,
+    });
+  });
+
+  test('audio: false: auto chooses off-peak', () => {
+    const rec = auto({ audio: false });
+    expect(decideSubmit(rec, START, config)).toMatchObject({ do: 'submit', offPeak: true });
+    expect(submitParams(rec, true)).toMatchObject({ audio: false, off_peak: true });
+  });
+
+  test('a resubmission of an expired off-peak task keeps audio as the spec had it', () => {
+    const rec = record(
+      { resubmitted: true },
+      spec({
+        params: {
+          model: 'viduq3-pro',
+          images: ['https://x/a.png'],
+          prompt: 'p',
+          audio: false,
+          off_peak: true,
+        },
+      }),
+    );
+    expect(submitParams(rec, false)).toEqual({
+      model: 'viduq3-pro',
+      images: ['https://x/a.png'],
+      prompt: 'p',
+      audio: false,
+      off_peak: false,
     });
   });
 });
