@@ -121,7 +121,7 @@ async function ensureRedis(
   if (which.error || which.status !== 0) {
     say(`no Redis answers at REDIS_URL=${shown}, and redis-server is not installed.`);
     say(
-      'start one (for example: docker compose up -d redis, or apt-get install -y redis-server) and try again.',
+      'start one (for example: docker run -d -p 127.0.0.1:6379:6379 redis:7, or apt-get install -y redis-server) and try again.',
     );
     return null;
   }
