@@ -1,4 +1,6 @@
 # vidu-queue: one image for the worker, the simulator and the CLI.
+# Node 20: every dependency supports it (the lock file pins light-my-request 6.6.0, whose cookie 1
+# wants Node >= 18; test/unit/engines.test.ts checks every installed package's engines.node).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -15,12 +15,44 @@ const msInt = (name: string) =>
     .regex(/^\d+$/, { error: `${name} must be a whole number of milliseconds` })
     .transform(Number);
 
+const portNumber = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: `${name} must be a port number (0-65535)` })
+    .transform(Number)
+    .refine((n) => n <= 65_535, { error: `${name} must be a port number (0-65535)` });
+
+const perMinute = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: `${name} must be a whole number of requests per minute` })
+    .transform(Number);
+
+const posMs = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*$/, { error: `${name} must be a positive whole number of milliseconds` })
+    .transform(Number);
+
 const posInt = (name: string) =>
   z
     .string()
     .trim()
     .regex(/^[1-9]\d*$/, { error: `${name} must be a positive whole number` })
     .transform(Number);
+
+/**
+ * The shortest webhook signing key accepted, in bytes: Standard Webhooks asks for keys of 24 to
+ * 64 random bytes (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md).
+ */
+export const WEBHOOK_SECRET_MIN_BYTES = 24;
+
+/** The key length of a `whsec_<base64>` secret, in bytes. */
+const webhookKeyBytes = (secret: string) =>
+  Buffer.from(secret.slice('whsec_'.length), 'base64').length;
 
 const windowRe = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -84,12 +116,12 @@ const envSchema = z.object({
   VIDU_API_KEY: z.string().trim().min(1).optional(),
   VIDU_BASE_URL: z.url({ error: 'VIDU_BASE_URL must be a URL' }).default('https://api.vidu.com'),
   OFF_PEAK_EXPIRY_MS: msInt('OFF_PEAK_EXPIRY_MS').default(48 * HOUR),
-  POLL_INITIAL_MS: posInt('POLL_INITIAL_MS').default(5_000),
-  POLL_MAX_MS: posInt('POLL_MAX_MS').default(60_000),
-  OFF_PEAK_POLL_INITIAL_MS: posInt('OFF_PEAK_POLL_INITIAL_MS').default(5 * 60_000),
-  OFF_PEAK_POLL_MAX_MS: posInt('OFF_PEAK_POLL_MAX_MS').default(30 * 60_000),
-  TASK_TIMEOUT_MS: posInt('TASK_TIMEOUT_MS').default(2 * HOUR),
-  STANDARD_TASK_ESTIMATE_MS: posInt('STANDARD_TASK_ESTIMATE_MS').default(15 * 60_000),
+  POLL_INITIAL_MS: posMs('POLL_INITIAL_MS').default(5_000),
+  POLL_MAX_MS: posMs('POLL_MAX_MS').default(60_000),
+  OFF_PEAK_POLL_INITIAL_MS: posMs('OFF_PEAK_POLL_INITIAL_MS').default(5 * 60_000),
+  OFF_PEAK_POLL_MAX_MS: posMs('OFF_PEAK_POLL_MAX_MS').default(30 * 60_000),
+  TASK_TIMEOUT_MS: posMs('TASK_TIMEOUT_MS').default(2 * HOUR),
+  STANDARD_TASK_ESTIMATE_MS: posMs('STANDARD_TASK_ESTIMATE_MS').default(15 * 60_000),
   OFF_PEAK_WINDOWS: z.string().default('01:00-07:00').transform(parseWindows),
   OFF_PEAK_TZ: z
     .string()
@@ -105,20 +137,20 @@ const envSchema = z.object({
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  HTTP_TIMEOUT_MS: posInt('HTTP_TIMEOUT_MS').default(30_000),
+  HTTP_TIMEOUT_MS: posMs('HTTP_TIMEOUT_MS').default(30_000),
   SUBMIT_ATTEMPTS: posInt('SUBMIT_ATTEMPTS').default(5),
-  SUBMIT_BACKOFF_MS: posInt('SUBMIT_BACKOFF_MS').default(2_000),
+  SUBMIT_BACKOFF_MS: posMs('SUBMIT_BACKOFF_MS').default(2_000),
   SUBMIT_UNKNOWN_OUTCOME: z
     .enum(['fail', 'resubmit'], { error: 'SUBMIT_UNKNOWN_OUTCOME must be "fail" or "resubmit"' })
     .default('fail'),
   EVENTS_MAXLEN: posInt('EVENTS_MAXLEN').default(1_000_000),
-  WORKER_LOCK_MS: posInt('WORKER_LOCK_MS').default(30_000),
-  WORKER_STALLED_INTERVAL_MS: posInt('WORKER_STALLED_INTERVAL_MS').default(30_000),
-  SHUTDOWN_TIMEOUT_MS: posInt('SHUTDOWN_TIMEOUT_MS').default(30_000),
-  SIMULATOR_PORT: msInt('SIMULATOR_PORT').default(4010),
-  NOVITA_MAX_RPM: msInt('NOVITA_MAX_RPM').default(0),
+  WORKER_LOCK_MS: posMs('WORKER_LOCK_MS').default(30_000),
+  WORKER_STALLED_INTERVAL_MS: posMs('WORKER_STALLED_INTERVAL_MS').default(30_000),
+  SHUTDOWN_TIMEOUT_MS: posMs('SHUTDOWN_TIMEOUT_MS').default(30_000),
+  SIMULATOR_PORT: portNumber('SIMULATOR_PORT').default(4010),
+  NOVITA_MAX_RPM: perMinute('NOVITA_MAX_RPM').default(0),
   API_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  API_PORT: msInt('API_PORT').default(8080),
+  API_PORT: portNumber('API_PORT').default(8080),
   API_TOKEN: z
     .string()
     .trim()
@@ -133,19 +165,24 @@ const envSchema = z.object({
     .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, {
       error: 'WEBHOOK_SECRET must be whsec_ followed by base64 (24 to 64 random bytes)',
     })
+    .refine((v) => webhookKeyBytes(v) >= WEBHOOK_SECRET_MIN_BYTES, {
+      error:
+        `WEBHOOK_SECRET is too short: its key (the base64 after whsec_) must decode to at least ` +
+        `${WEBHOOK_SECRET_MIN_BYTES} bytes (for example whsec_ followed by \`openssl rand -base64 32\`)`,
+    })
     .optional(),
   WEBHOOK_MAX_ATTEMPTS: posInt('WEBHOOK_MAX_ATTEMPTS').default(20),
-  WEBHOOK_BACKOFF_MS: posInt('WEBHOOK_BACKOFF_MS').default(5_000),
-  WEBHOOK_TIMEOUT_MS: posInt('WEBHOOK_TIMEOUT_MS').default(10_000),
+  WEBHOOK_BACKOFF_MS: posMs('WEBHOOK_BACKOFF_MS').default(5_000),
+  WEBHOOK_TIMEOUT_MS: posMs('WEBHOOK_TIMEOUT_MS').default(10_000),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'PUBLIC_BASE_URL must be an http(s) URL' })
     .optional(),
-  CALLBACK_MAX_SKEW_MS: posInt('CALLBACK_MAX_SKEW_MS').default(5 * 60_000),
+  CALLBACK_MAX_SKEW_MS: posMs('CALLBACK_MAX_SKEW_MS').default(5 * 60_000),
   NOVITA_WEBHOOKS: z
     .enum(['true', 'false'], { error: 'NOVITA_WEBHOOKS must be "true" or "false"' })
     .default('false')
     .transform((v) => v === 'true'),
-  VIDU_MAX_RPM: msInt('VIDU_MAX_RPM').default(0),
+  VIDU_MAX_RPM: perMinute('VIDU_MAX_RPM').default(0),
 });
 
 export interface ProviderConfig {

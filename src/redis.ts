@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode } from 'ioredis';
+import { messageOf } from './jobs/errors';
 
 /**
  * Every Redis connection vidu-queue opens is made here, from `REDIS_URL`:
@@ -114,6 +115,32 @@ function parseOne(part: string): URL {
 /** A URL with its password hidden, for messages. */
 function redact(part: string): string {
   return part.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * `REDIS_URL` as it may be shown: each URL's password replaced by `***` (a user name alone,
+ * which ioredis takes for a password, is hidden too) and its port spelled out, so that a
+ * message names the host and port it tried. `redis://app:s3cret@cache:6380/2` becomes
+ * `redis://app:***@cache:6380/2`; `redis://cache` becomes `redis://cache:6379`.
+ */
+export function redactRedisUrl(raw: string): string {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((part) => {
+      let u: URL;
+      try {
+        u = new URL(part);
+      } catch {
+        return redact(part).replace(/\/\/[^@/:]+@/, '//***@');
+      }
+      const auth = u.password !== '' ? `${u.username}:***@` : u.username !== '' ? '***@' : '';
+      const host = `${u.hostname}:${u.port === '' ? '6379' : u.port}`;
+      const path = u.pathname === '/' ? '' : u.pathname;
+      return `${u.protocol}//${auth}${host}${path}`;
+    })
+    .join(',');
 }
 
 /** Whether a connection from this module is a Redis Cluster. */
@@ -249,26 +276,52 @@ export async function scanKeys(conn: Redis, pattern: string, count = 1000): Prom
   return [...found];
 }
 
+/**
+ * Why no Redis answers at `url` within `budgetMs` (trying again every `everyMs`: a Redis that
+ * is still starting, a connection refused once), or null once one does. The reason is the
+ * client's own (`connect ECONNREFUSED 127.0.0.1:6379`, `WRONGPASS …`), which never holds the
+ * password.
+ */
+export async function waitForRedis(
+  url: string,
+  budgetMs: number,
+  everyMs = 250,
+): Promise<string | null> {
+  const until = Date.now() + budgetMs;
+  for (;;) {
+    const left = until - Date.now();
+    const reason = await probeRedis(url, Math.max(200, Math.min(1_500, left)));
+    if (reason === null) return null;
+    if (Date.now() + everyMs >= until) return reason;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 /** Whether a Redis answers PING at `url` (on a cluster: any seed node) within `timeoutMs`. */
 export async function redisAnswers(url: string, timeoutMs = 1_500): Promise<boolean> {
+  return (await probeRedis(url, timeoutMs)) === null;
+}
+
+/** Null when a Redis answers PING at `url` (on a cluster: any seed node), else why not. */
+async function probeRedis(url: string, timeoutMs: number): Promise<string | null> {
   let target: RedisTarget;
   try {
     target = parseRedisUrl(url);
-  } catch {
-    return false;
+  } catch (err) {
+    return messageOf(err);
   }
   if (target.kind === 'standalone') return pingOnce(target.url, {}, timeoutMs);
-  const answers = await Promise.all(
+  const reasons = await Promise.all(
     target.nodes.map((n) => pingOnce(null, { ...n, ...target.nodeOptions }, timeoutMs)),
   );
-  return answers.some(Boolean);
+  return reasons.some((r) => r === null) ? null : (reasons[0] ?? 'no cluster node');
 }
 
 async function pingOnce(
   url: string | null,
   opts: NodeAuth & { host?: string; port?: number },
   timeoutMs: number,
-): Promise<boolean> {
+): Promise<string | null> {
   const o = {
     ...opts,
     lazyConnect: true,
@@ -278,12 +331,16 @@ async function pingOnce(
     enableOfflineQueue: false,
   };
   const r = url === null ? new Redis(o) : new Redis(url, o);
-  r.on('error', () => undefined);
+  let seen: string | null = null;
+  r.on('error', (err: Error) => {
+    seen ??= err.message;
+  });
   try {
     await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
+    const pong = await r.ping();
+    return pong === 'PONG' ? null : `PING answered ${pong}`;
+  } catch (err) {
+    return seen ?? messageOf(err);
   } finally {
     r.disconnect();
   }

@@ -14,9 +14,52 @@ function states(v: BatchView): string {
     .join(', ');
 }
 
+/** A count of ended jobs at a time (ms). */
+export interface EndedAt {
+  ended: number;
+  at: number;
+}
+
+/** `1h 02m`, `3m 05s`, `12s`. */
+function duration(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s >= 3600)
+    return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/**
+ * The time left of a batch at the rate seen since `first`: `ETA 3m 05s left`, or `ETA –` while
+ * there is no rate yet (no job has ended since `first`), and `done` once all have ended.
+ */
+export function etaLabel(first: EndedAt, now: EndedAt, total: number): string {
+  if (now.ended >= total) return 'done';
+  const ended = now.ended - first.ended;
+  const elapsed = now.at - first.at;
+  if (ended <= 0 || elapsed <= 0) return 'ETA –';
+  return `ETA ${duration(((total - now.ended) * elapsed) / ended)} left`;
+}
+
+/**
+ * The bar `waitForBatch` draws on `stream`; its payload is `{ states, timeLeft }` (see
+ * {@link etaLabel}), not cli-progress's own ETA, which reads `INF`/`NaN` before a job has ended.
+ */
+export function batchBar(stream: NodeJS.WriteStream | NodeJS.WritableStream): SingleBar {
+  const tty = (stream as { isTTY?: boolean }).isTTY === true;
+  return new SingleBar({
+    stream: stream as NodeJS.WriteStream,
+    format: '{bar} {value}/{total} ended | {states} | {timeLeft}',
+    hideCursor: tty,
+    noTTYOutput: true,
+    notTTYSchedule: 2_000,
+  });
+}
+
 /**
  * Follows a batch until every job has ended (or `timeoutMs` passes), drawing a progress bar on
- * stderr: jobs ended out of the total, counts by state, and the time left at the current rate.
+ * stderr: jobs ended out of the total, counts by state, and the time left at the rate seen so
+ * far (none until a job has ended).
  */
 export async function waitForBatch(
   producer: Producer,
@@ -24,22 +67,19 @@ export async function waitForBatch(
   timeoutMs?: number,
   intervalMs = 1_000,
 ): Promise<BatchView> {
-  const tty = process.stderr.isTTY === true;
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: '{bar} {value}/{total} ended | {states} | {eta_formatted} left',
-    hideCursor: tty,
-    noTTYOutput: true,
-    notTTYSchedule: 2_000,
-    etaBuffer: 20,
-  });
+  const bar = batchBar(process.stderr);
   let view = (await producer.getBatch(batchId)) as BatchView;
-  bar.start(view.total, ended(view), { states: states(view) });
+  const first: EndedAt = { ended: ended(view), at: Date.now() };
+  const payload = (v: BatchView) => ({
+    states: states(v),
+    timeLeft: etaLabel(first, { ended: ended(v), at: Date.now() }, v.total),
+  });
+  bar.start(view.total, ended(view), payload(view));
   const until = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   while (!view.done && Date.now() < until) {
     await new Promise((r) => setTimeout(r, intervalMs));
     view = (await producer.getBatch(batchId)) as BatchView;
-    bar.update(ended(view), { states: states(view) });
+    bar.update(ended(view), payload(view));
   }
   bar.stop();
   return view;

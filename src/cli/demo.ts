@@ -5,10 +5,10 @@ import type { Config } from '../config';
 import { readEvents } from '../events/stream';
 import { isTerminal, type JobEvent, type JobState } from '../jobs/job';
 import { createLogger } from '../logger';
-import { createProducer } from '../producer/producer';
-import { createSimulator } from '../simulator';
-import { redisAnswers, scanKeys } from '../redis';
-import { startWorker } from '../worker/worker';
+import { createProducer, type Producer } from '../producer/producer';
+import { createSimulator, type Simulator } from '../simulator';
+import { redactRedisUrl, redisAnswers, scanKeys } from '../redis';
+import { startWorker, type RunningWorker } from '../worker/worker';
 
 const IMG = 'https://example.com/vidu-queue-demo/frame.png';
 
@@ -90,20 +90,38 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A private redis-server started by the demo. */
+interface PrivateRedis {
+  url: string;
+  child: ChildProcess | null;
+}
+
+/** Stops a private redis-server (if any) and waits until it has exited. */
+async function stopPrivateRedis(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await gone;
+}
+
 /**
  * Makes sure a Redis answers. When none does at REDIS_URL and `redis-server` is installed, starts
- * a private one on a free port (nothing kept on disk) for the demo's lifetime.
+ * a private one on a free port (nothing kept on disk) for the demo's lifetime. The server runs
+ * in a process group of its own, so that a Ctrl-C in the terminal reaches only the demo, which
+ * then stops the server itself after cleaning up.
  */
 async function ensureRedis(
   url: string,
   say: (s: string) => void,
-): Promise<{ url: string; child: ChildProcess | null } | null> {
+  signal: AbortSignal | undefined,
+): Promise<PrivateRedis | null> {
   if (await redisAnswers(url)) return { url, child: null };
+  const shown = redactRedisUrl(url);
   const which = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (which.error || which.status !== 0) {
-    say(`no Redis answers at ${url}, and redis-server is not installed.`);
+    say(`no Redis answers at REDIS_URL=${shown}, and redis-server is not installed.`);
     say(
-      'start one (for example: docker compose up -d redis, or apt-get install -y redis-server) and try again.',
+      'start one (for example: docker run -d -p 127.0.0.1:6379:6379 redis:7, or apt-get install -y redis-server) and try again.',
     );
     return null;
   }
@@ -111,20 +129,20 @@ async function ensureRedis(
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', detached: true },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 50 && !signal?.aborted; i++) {
     if (await redisAnswers(privateUrl, 500)) {
       say(
-        `no Redis answered at ${url}; started a private redis-server on port ${port} for this demo (it stops when the demo ends)`,
+        `no Redis answered at REDIS_URL=${shown}; started a private redis-server on port ${port} (pid ${child.pid}) for this demo (it stops when the demo ends)`,
       );
       return { url: privateUrl, child };
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill();
-  say(`could not start a private redis-server on port ${port}`);
+  await stopPrivateRedis(child);
+  if (!signal?.aborted) say(`could not start a private redis-server on port ${port}`);
   return null;
 }
 
@@ -134,92 +152,122 @@ const fmtState = (counts: Map<JobState, number>) =>
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
 
-/** Runs the whole pipeline on this machine. Resolves to the exit code: 0 when every job succeeded. */
-export async function runDemo(
-  base: Config,
-  opts: { jobs: number; timeoutMs: number },
-): Promise<number> {
+/** What the demo runs. */
+export interface DemoOptions {
+  jobs: number;
+  timeoutMs: number;
+  /**
+   * Ends the demo early (SIGINT, SIGTERM): it stops following the jobs and cleans up as a
+   * normal end does (its keys dropped, its private redis-server stopped).
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the whole pipeline on this machine. Resolves to the exit code: 0 when every job
+ * succeeded, 1 otherwise (and when stopped by `opts.signal`; the caller picks its own code).
+ */
+export async function runDemo(base: Config, opts: DemoOptions): Promise<number> {
   const say = (s: string) => process.stdout.write(`${s}\n`);
-  const redis = await ensureRedis(base.redisUrl, say);
+  const { signal } = opts;
+  const redis = await ensureRedis(base.redisUrl, say, signal);
   if (!redis) return 1;
   const runId = randomBytes(4).toString('hex');
+  const prefix = `${base.prefix}-demo-${runId}`;
   const sim = createSimulator({ taskDurationMs: [1_500, 5_000], latencyMs: [5, 40] });
-  const simUrl = await sim.listen(0, '127.0.0.1');
-  const config: Config = {
-    ...base,
-    redisUrl: redis.url,
-    prefix: `${base.prefix}-demo-${runId}`,
-    novita: { ...base.novita, baseUrl: simUrl, apiKey: 'demo-novita-key' },
-    vidu: { ...base.vidu, baseUrl: simUrl, apiKey: 'demo-vidu-key' },
-    pollInitialMs: 400,
-    pollMaxMs: 2_000,
-    workerConcurrency: Math.max(base.workerConcurrency, 10),
-  };
-  const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel);
-  say(
-    `vidu-queue demo ${runId}: simulator on ${simUrl}, Redis at ${config.redisUrl}, prefix ${config.prefix}`,
-  );
-  const worker = await startWorker({ config, logger });
-  const producer = createProducer({ redisUrl: config.redisUrl, prefix: config.prefix });
-  const started = Date.now();
+  let worker: RunningWorker | null = null;
+  const producer = createProducer({ redisUrl: redis.url, prefix });
   let code = 1;
   try {
-    const specs = sampleSpecs(runId, opts.jobs);
-    const results = await producer.enqueueMany(specs);
-    say(`enqueued ${results.length} jobs across the five seed endpoints\n`);
-    const states = new Map<string, JobState>(results.map((r) => [r.jobId, 'queued']));
-    const ended = new Map<string, JobEvent>();
-    let last = '-';
-    let lastLine = '';
-    while (ended.size < results.length && Date.now() - started < opts.timeoutMs) {
-      const batch = await readEvents(producer.redis, config.prefix, last, 500);
-      for (const { id, event } of batch) {
-        last = id;
-        states.set(event.jobId, event.state);
-        if (isTerminal(event.state)) ended.set(event.jobId, event);
-        const extra =
-          event.type === 'job.progress' && event.progress != null ? ` ${event.progress}%` : '';
-        say(
-          `  ${event.at.slice(11, 23)}  ${event.type.padEnd(14)} ${event.key.padEnd(24)} ${event.provider}/${event.endpoint}${event.taskId ? ` task=${event.taskId}` : ''}${extra}`,
-        );
-      }
-      const counts = new Map<JobState, number>();
-      for (const s of states.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
-      const line = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${ended.size}/${results.length} ended: ${fmtState(counts)}`;
-      if (line !== lastLine && batch.length > 0) say(line);
-      lastLine = line;
-      if (batch.length === 0) await new Promise((r) => setTimeout(r, 200));
-    }
-    const secs = ((Date.now() - started) / 1000).toFixed(1);
-    const succeeded = [...ended.values()].filter((e) => e.state === 'succeeded');
-    say('');
-    if (ended.size < results.length) {
-      say(`timed out after ${secs}s with ${results.length - ended.size} job(s) still running`);
-    } else {
-      say(`all ${results.length} jobs ended in ${secs}s: ${succeeded.length} succeeded`);
-      const sample = succeeded[0];
-      if (sample)
-        say(
-          `a completion event, as consumers read it from ${config.prefix}:events:\n${JSON.stringify(sample, null, 2)}`,
-        );
-      const simStats = sim.stats();
-      say(`provider calls: ${simStats.submits} submits, ${simStats.polls} polls`);
-      code = succeeded.length === results.length ? 0 : 1;
-    }
+    const simUrl = await sim.listen(0, '127.0.0.1');
+    const config: Config = {
+      ...base,
+      redisUrl: redis.url,
+      prefix,
+      novita: { ...base.novita, baseUrl: simUrl, apiKey: 'demo-novita-key' },
+      vidu: { ...base.vidu, baseUrl: simUrl, apiKey: 'demo-vidu-key' },
+      pollInitialMs: 400,
+      pollMaxMs: 2_000,
+      workerConcurrency: Math.max(base.workerConcurrency, 10),
+    };
+    const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel);
+    say(
+      `vidu-queue demo ${runId}: simulator on ${simUrl}, Redis at ${redactRedisUrl(config.redisUrl)}, prefix ${prefix}`,
+    );
+    if (signal?.aborted) return code;
+    worker = await startWorker({ config, logger });
+    if (signal?.aborted) return code;
+    code = await follow(producer, sim, { id: runId, prefix }, opts, say);
   } finally {
-    await worker.close();
+    await worker?.close();
     // The demo cleans up after itself: its keys live under its own prefix.
     const r = producer.redis;
-    const found = await scanKeys(r, `${config.prefix}:*`);
+    const found = await scanKeys(r, `${prefix}:*`);
     for (let i = 0; i < found.length; i += 500) await r.del(...found.slice(i, i + 500));
     await producer.close();
-    await sim.close();
-    const child = redis.child;
-    if (child && child.exitCode === null) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-    }
+    await sim.close().catch(() => undefined); // never listening when stopped that early
+    await stopPrivateRedis(redis.child);
   }
   return code;
+}
+
+/** Enqueues the sample batch and prints its events until every job has ended. */
+async function follow(
+  producer: Producer,
+  sim: Simulator,
+  run: { id: string; prefix: string },
+  opts: DemoOptions,
+  say: (s: string) => void,
+): Promise<number> {
+  const started = Date.now();
+  const stopped = () => opts.signal?.aborted === true;
+  const { prefix } = run;
+  const specs = sampleSpecs(run.id, opts.jobs);
+  const results = await producer.enqueueMany(specs);
+  say(`enqueued ${results.length} jobs across the five seed endpoints\n`);
+  const states = new Map<string, JobState>(results.map((r) => [r.jobId, 'queued']));
+  const ended = new Map<string, JobEvent>();
+  let last = '-';
+  let lastLine = '';
+  while (ended.size < results.length && Date.now() - started < opts.timeoutMs && !stopped()) {
+    const batch = await readEvents(producer.redis, prefix, last, 500);
+    for (const { id, event } of batch) {
+      last = id;
+      states.set(event.jobId, event.state);
+      if (isTerminal(event.state)) ended.set(event.jobId, event);
+      const extra =
+        event.type === 'job.progress' && event.progress != null ? ` ${event.progress}%` : '';
+      say(
+        `  ${event.at.slice(11, 23)}  ${event.type.padEnd(14)} ${event.key.padEnd(24)} ${event.provider}/${event.endpoint}${event.taskId ? ` task=${event.taskId}` : ''}${extra}`,
+      );
+    }
+    const counts = new Map<JobState, number>();
+    for (const s of states.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
+    const line = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${ended.size}/${results.length} ended: ${fmtState(counts)}`;
+    if (line !== lastLine && batch.length > 0) say(line);
+    lastLine = line;
+    if (batch.length === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  const succeeded = [...ended.values()].filter((e) => e.state === 'succeeded');
+  say('');
+  if (stopped()) {
+    say(
+      `stopped after ${secs}s with ${results.length - ended.size} job(s) still running; cleaning up`,
+    );
+    return 1;
+  }
+  if (ended.size < results.length) {
+    say(`timed out after ${secs}s with ${results.length - ended.size} job(s) still running`);
+    return 1;
+  }
+  say(`all ${results.length} jobs ended in ${secs}s: ${succeeded.length} succeeded`);
+  const sample = succeeded[0];
+  if (sample)
+    say(
+      `a completion event, as consumers read it from ${prefix}:events:\n${JSON.stringify(sample, null, 2)}`,
+    );
+  const simStats = sim.stats();
+  say(`provider calls: ${simStats.submits} submits, ${simStats.polls} polls`);
+  return succeeded.length === results.length ? 0 : 1;
 }

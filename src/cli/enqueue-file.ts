@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BatchCreated } from '../producer/views';
 import { findKeyClashes, keyClashIssue } from '../jobs/duplicate-keys';
+import { endpointWarnings } from '../jobs/endpoints';
 import { messageOf } from '../jobs/errors';
 import {
   SpecValidationError,
@@ -20,6 +21,11 @@ export interface ParsedFile {
   /** The specs, in file order, with the line each came from. */
   specs: { line: number; spec: unknown }[];
   problems: LineProblem[];
+  /**
+   * Advice about lines that are valid (a limit another page states, a field with no effect):
+   * printed at enqueue, never a reason to refuse. See `EndpointDef.warnings`.
+   */
+  warnings: LineProblem[];
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -46,10 +52,15 @@ export function validateEntries(
   const specs: ParsedFile['specs'] = [];
   const valid: JobSpec[] = [];
   const problems: LineProblem[] = [];
+  const warnings: LineProblem[] = [];
   for (const { line, spec } of entries) {
     try {
-      valid.push(validateSpec(spec, opts));
+      const v = validateSpec(spec, opts);
+      valid.push(v);
       specs.push({ line, spec });
+      for (const w of endpointWarnings(v.provider, v.endpoint, v.params)) {
+        warnings.push({ line, ...warningParts(w) });
+      }
     } catch (err) {
       if (!(err instanceof SpecValidationError)) throw err;
       for (const issue of err.issues) problems.push({ line, ...issue });
@@ -62,7 +73,15 @@ export function validateEntries(
       ...keyClashIssue(clash, (i) => `line ${lineOf(i)}`),
     });
   }
-  return { specs, problems: problems.sort((a, b) => a.line - b.line) };
+  return { specs, problems: problems.sort((a, b) => a.line - b.line), warnings };
+}
+
+/** A warning reads `<field>: <advice>`; the field becomes its path, as a problem's does. */
+function warningParts(w: string): { path: string; message: string } {
+  const i = w.indexOf(': ');
+  return i > 0
+    ? { path: `params.${w.slice(0, i)}`, message: w.slice(i + 2) }
+    : { path: 'params', message: w };
 }
 
 /**
@@ -85,11 +104,16 @@ export function parseJsonl(text: string, opts: ValidateOptions = {}): ParsedFile
   return {
     specs: checked.specs,
     problems: [...problems, ...checked.problems].sort((a, b) => a.line - b.line),
+    warnings: checked.warnings,
   };
 }
 
 export function formatProblem(file: string, p: LineProblem): string {
   return `${file}:${p.line}: ${p.path}: ${p.message}`;
+}
+
+export function formatWarning(file: string, p: LineProblem): string {
+  return `${file}:${p.line}: warning: ${p.path}: ${p.message}`;
 }
 
 /** The note on stderr after a batch was enqueued; it says when the jobs joined an existing batch. */

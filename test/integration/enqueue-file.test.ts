@@ -67,7 +67,9 @@ async function keysUnder(p: string): Promise<string[]> {
   return out;
 }
 
-const later = () => new Date(Date.now() + 3_600_000).toISOString();
+// One time for every spec of a run, so that specs differ only where a test makes them differ.
+const LATER = new Date(Date.now() + 3_600_000).toISOString();
+const later = () => LATER;
 const vidu = (key: string, prompt: string) => ({
   key,
   provider: 'vidu',
@@ -108,6 +110,30 @@ describe('vidu-queue enqueue FILE', () => {
     );
     expect(res.stderr).toContain(`vidu-queue: 2 bad line(s) in ${file}; nothing was enqueued\n`);
     expect(await keysUnder(prefix)).toEqual([]);
+  });
+
+  // Novita vidu-q2-reference2video's page states no subject limit ("Array length: 1 -
+  // unlimited"); Vidu's page says at most 7: accepted, and the borrowed limit printed as a warning.
+  test('a valid line that breaks a limit borrowed from another page is enqueued, with a warning naming its line', async () => {
+    const subjects = 'abcdefgh'.split('').map((id) => ({ id, images: [IMG] }));
+    const file = await jsonl('ref.jsonl', [
+      vidu('plain', 'x'),
+      {
+        key: 'eight',
+        provider: 'novita',
+        endpoint: 'vidu-q2-reference2video',
+        params: { subjects, prompt: '@a and @h', duration: 5 },
+        schedule: { notBefore: later() },
+      },
+    ]);
+    const res = await run(['enqueue', file]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe([jobIdForKey('plain'), jobIdForKey('eight')].join('\n') + '\n');
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: warning: params\\.subjects: 8 subjects;.*at most 7.*\n$`,
+      ),
+    );
   });
 
   test('identical lines with one key are one job: its id is printed for each', async () => {

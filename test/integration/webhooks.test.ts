@@ -3,7 +3,7 @@ import http from 'node:http';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { Webhook } from 'standardwebhooks';
-import { registerWebhooksCommand } from '../../src/cli/webhooks-command';
+import { registerWebhooksCommand } from '../../src/cli/commands/webhooks';
 import { createEventPublisher, isTerminalEvent } from '../../src/events/stream';
 import {
   WEBHOOK_GROUP,

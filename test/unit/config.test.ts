@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, WEBHOOK_SECRET_MIN_BYTES } from '../../src/config';
 
 describe('loadConfig', () => {
   test('defaults follow the contract', () => {
@@ -74,6 +75,40 @@ describe('loadConfig', () => {
   ])('%s=%s stops start-up with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  test.each([
+    ['API_PORT', 'abc', 'API_PORT must be a port number (0-65535)'],
+    ['API_PORT', '70000', 'API_PORT must be a port number (0-65535)'],
+    ['SIMULATOR_PORT', '-1', 'SIMULATOR_PORT must be a port number (0-65535)'],
+    ['NOVITA_MAX_RPM', 'fast', 'NOVITA_MAX_RPM must be a whole number of requests per minute'],
+    ['VIDU_MAX_RPM', '1.5', 'VIDU_MAX_RPM must be a whole number of requests per minute'],
+    ['OFF_PEAK_EXPIRY_MS', 'soon', 'OFF_PEAK_EXPIRY_MS must be a whole number of milliseconds'],
+    ['POLL_INITIAL_MS', '0', 'POLL_INITIAL_MS must be a positive whole number of milliseconds'],
+    ['TASK_TIMEOUT_MS', '2h', 'TASK_TIMEOUT_MS must be a positive whole number of milliseconds'],
+  ])('%s=%s says what kind of value it wants', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  test('ports and rates parse to numbers', () => {
+    const c = loadConfig({ API_PORT: '0', SIMULATOR_PORT: '65535', VIDU_MAX_RPM: '120' });
+    expect([c.apiPort, c.simulatorPort, c.vidu.maxRpm]).toEqual([0, 65_535, 120]);
+  });
+
+  test('a WEBHOOK_SECRET whose key is shorter than 24 bytes is refused, naming the minimum', () => {
+    expect(WEBHOOK_SECRET_MIN_BYTES).toBe(24);
+    const short = `whsec_${randomBytes(23).toString('base64')}`;
+    expect(() => loadConfig({ WEBHOOK_SECRET: short })).toThrow(ConfigError);
+    expect(() => loadConfig({ WEBHOOK_SECRET: short })).toThrow(
+      /WEBHOOK_SECRET is too short: .*at least 24 bytes/,
+    );
+    expect(() => loadConfig({ WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toThrow(/at least 24 bytes/);
+    // The secret itself is never repeated in the message.
+    expect(() => loadConfig({ WEBHOOK_SECRET: short })).not.toThrow(short.slice(6));
+    for (const n of [24, 32, 64]) {
+      const ok = `whsec_${randomBytes(n).toString('base64')}`;
+      expect(loadConfig({ WEBHOOK_SECRET: ok }).webhookSecret).toBe(ok);
+    }
   });
 
   test('a poll cap below the first delay is refused', () => {

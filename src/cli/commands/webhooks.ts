@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import type { Config } from '../config';
 import {
   listDeadLetters,
   openWebhookQueue,
   replayAllDeadLetters,
   replayDeadLetter,
   type DeadLetter,
-} from '../events/webhooks';
-import { createClientConnection } from '../redis';
+} from '../../events/webhooks';
+import { createClientConnection } from '../../redis';
+import { requireRedis, say, type ConfigSource } from '../shared';
 
 /** A dead letter as printed: without its body unless asked. */
 function view(dl: DeadLetter, withBody: boolean): Record<string, unknown> {
@@ -19,7 +19,7 @@ function view(dl: DeadLetter, withBody: boolean): Record<string, unknown> {
  * `vidu-queue webhooks dead [--bodies]` and `vidu-queue webhooks replay <msgId...> | --all`.
  * `config` is called when a subcommand runs (it exits on a bad configuration).
  */
-export function registerWebhooksCommand(program: Command, config: () => Config): void {
+export function registerWebhooksCommand(program: Command, config: ConfigSource): void {
   const webhooks = program
     .command('webhooks')
     .description('outbound webhooks: list dead letters, replay them');
@@ -30,6 +30,7 @@ export function registerWebhooksCommand(program: Command, config: () => Config):
     .option('--bodies', 'include each event body')
     .action(async (opts: { bodies?: boolean }) => {
       const cfg = config();
+      await requireRedis(cfg);
       const redis = createClientConnection(cfg.redisUrl);
       try {
         const dead = await listDeadLetters(redis, cfg.prefix);
@@ -50,16 +51,17 @@ export function registerWebhooksCommand(program: Command, config: () => Config):
     )
     .action(async (ids: string[], opts: { all?: boolean }) => {
       if (!opts.all && ids.length === 0) {
-        process.stderr.write('vidu-queue: name at least one msgId, or pass --all\n');
+        say('name at least one msgId, or pass --all');
         process.exitCode = 1;
         return;
       }
       if (opts.all && ids.length > 0) {
-        process.stderr.write('vidu-queue: pass either msgIds or --all, not both\n');
+        say('pass either msgIds or --all, not both');
         process.exitCode = 1;
         return;
       }
       const cfg = config();
+      await requireRedis(cfg);
       const redis = createClientConnection(cfg.redisUrl);
       const queue = openWebhookQueue(redis, cfg.prefix);
       const print = (dl: DeadLetter) =>
@@ -71,14 +73,14 @@ export function registerWebhooksCommand(program: Command, config: () => Config):
         if (opts.all) {
           const done = await replayAllDeadLetters(redis, queue, cfg);
           for (const dl of done) print(dl);
-          if (done.length === 0) process.stderr.write('vidu-queue: no dead letters\n');
+          if (done.length === 0) say('no dead letters');
           return;
         }
         for (const id of ids) {
           const dl = await replayDeadLetter(redis, queue, cfg, id);
           if (dl) print(dl);
           else {
-            process.stderr.write(`vidu-queue: no dead letter with msgId "${id}"\n`);
+            say(`no dead letter with msgId "${id}"`);
             process.exitCode = 1;
           }
         }
