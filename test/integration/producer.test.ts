@@ -50,10 +50,9 @@ const novita = (key: string, prompt: string) => ({
   endpoint: 'vidu-q3-turbo-i2v',
   params: { images: [IMG], prompt },
 });
-const held = (spec: Record<string, unknown>) => ({
-  ...spec,
-  schedule: { notBefore: new Date(Date.now() + 3_600_000).toISOString() },
-});
+// One time for every spec of a run, so that specs differ only where a test makes them differ.
+const LATER = new Date(Date.now() + 3_600_000).toISOString();
+const held = (spec: Record<string, unknown>) => ({ ...spec, schedule: { notBefore: LATER } });
 
 async function keysUnder(p: string): Promise<string[]> {
   const out: string[] = [];
