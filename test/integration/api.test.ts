@@ -25,7 +25,10 @@ async function setup(
   simOpts: SimulatorOptions = {},
   apiOpts: ApiOptions = {},
 ): Promise<Rig & { url: string }> {
-  rig = await startRig({ API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: '0', ...env }, simOpts);
+  rig = await startRig({
+    env: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: '0', ...env },
+    sim: simOpts,
+  });
   api = await startApi({ config: rig.config, logger: silentLogger, api: apiOpts });
   return { ...rig, url: api.url };
 }

@@ -100,8 +100,8 @@ let current: Setup | null = null;
 
 async function setup(env: Record<string, string> = {}, simOpts: SimulatorOptions = {}) {
   const proxy = await recordingProxy();
-  const rig = await startRig(
-    {
+  const rig = await startRig({
+    env: {
       PUBLIC_BASE_URL: PUBLIC,
       NOVITA_BASE_URL: proxy.url,
       VIDU_BASE_URL: proxy.url,
@@ -111,8 +111,8 @@ async function setup(env: Record<string, string> = {}, simOpts: SimulatorOptions
       CALLBACK_MAX_SKEW_MS: '60000',
       ...env,
     },
-    simOpts,
-  );
+    sim: simOpts,
+  });
   proxy.setTarget(rig.sim.url);
   const deps: ApiDeps = {
     config: rig.config,

@@ -182,7 +182,7 @@ describe('jobs in flight on the real pipeline', () => {
 
   test('each has one enqueued event, no tag in its hash, and nothing left in the announced hash', async () => {
     // Off-peak tasks queue for hours at the simulator: the jobs stay in flight.
-    rig = await startRig({}, { offPeakQueueMs: 3_600_000 });
+    rig = await startRig({ sim: { offPeakQueueMs: 3_600_000 } });
     const { producer, config } = rig;
     const n = 120;
     const results = await producer.enqueueMany(

@@ -9,7 +9,11 @@ async function setup(
   simOpts: SimulatorOptions = {},
   clock?: Clock,
 ) {
-  rig = await startRig({ STANDARD_TASK_ESTIMATE_MS: '500', ...env }, simOpts, clock);
+  rig = await startRig({
+    env: { STANDARD_TASK_ESTIMATE_MS: '500', ...env },
+    sim: simOpts,
+    clock,
+  });
   return rig;
 }
 afterEach(async () => {

@@ -17,7 +17,7 @@ async function setup(
   env: Record<string, string> = {},
   simOpts: SimulatorOptions = {},
 ): Promise<Rig> {
-  rig = await startRig(env, simOpts);
+  rig = await startRig({ env, sim: simOpts });
   return rig;
 }
 
@@ -29,17 +29,19 @@ afterEach(async () => {
 describe('the pipeline on a real Redis with the simulator', () => {
   test('a step that throws unexpectedly is retried by BullMQ after the 1 s step backoff, and resumes', async () => {
     const calls: number[] = [];
-    rig = await startRig({}, {}, undefined, (real) => ({
-      ...real,
-      novita: Object.assign(Object.create(real.novita) as VideoProvider, {
-        getTask: async (taskId: string) => {
-          calls.push(Date.now());
-          // Not a ProviderError: a bug, say. The step throws; BullMQ's attempts take over.
-          if (calls.length === 1) throw new TypeError('an unexpected failure inside a step');
-          return real.novita.getTask(taskId);
-        },
+    rig = await startRig({
+      wrapAdapters: (real) => ({
+        ...real,
+        novita: Object.assign(Object.create(real.novita) as VideoProvider, {
+          getTask: async (taskId: string) => {
+            calls.push(Date.now());
+            // Not a ProviderError: a bug, say. The step throws; BullMQ's attempts take over.
+            if (calls.length === 1) throw new TypeError('an unexpected failure inside a step');
+            return real.novita.getTask(taskId);
+          },
+        }),
       }),
-    }));
+    });
     const { producer, redis, config, sim } = rig;
     const { jobId } = await producer.enqueue({
       provider: 'novita',

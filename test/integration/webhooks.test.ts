@@ -131,7 +131,7 @@ async function consumer(respond?: Consumer['respond']): Promise<Consumer> {
 }
 
 async function setup(env: Record<string, string> = {}): Promise<Rig> {
-  rig = await startRig({ ...BASE_ENV, ...env });
+  rig = await startRig({ env: { ...BASE_ENV, ...env } });
   return rig;
 }
 

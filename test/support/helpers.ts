@@ -164,13 +164,24 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(
-  env: Record<string, string> = {},
-  simOpts: SimulatorOptions = {},
-  clock?: Clock,
+/** Options of {@link startRig}. */
+export interface RigOptions {
+  /** Environment on top of {@link testConfig}'s. */
+  env?: Record<string, string>;
+  /** Options of the simulator. */
+  sim?: SimulatorOptions;
+  /** The clock of the worker and the producer. */
+  clock?: Clock | undefined;
   /** Wraps the worker's provider adapters (to record every call, say). */
-  wrapAdapters?: (real: Record<ProviderName, VideoProvider>) => Record<ProviderName, VideoProvider>,
-): Promise<Rig> {
+  wrapAdapters?: (real: Record<ProviderName, VideoProvider>) => Record<ProviderName, VideoProvider>;
+}
+
+export async function startRig({
+  env = {},
+  sim: simOpts = {},
+  clock,
+  wrapAdapters,
+}: RigOptions = {}): Promise<Rig> {
   const sim = await startSim(simOpts);
   const config = testConfig(sim.url, env);
   const worker = await startWorker({
