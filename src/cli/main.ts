@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createGroupReader, readEvents } from '../events/stream';
+import {
+  ackEntries,
+  ensureGroup,
+  resolveStart,
+  tailEntries,
+  toStreamEvent,
+} from '../events/reader';
 import { isTerminal } from '../jobs/job';
 import { createLogger } from '../logger';
 import { BatchNameError, createProducer, KeyConflictError } from '../producer/producer';
@@ -291,8 +297,10 @@ export function buildProgram(): Command {
         const redis = producer.redis;
         let printed = 0;
         let stop = false;
+        const stopped = new AbortController();
         onSignals(async () => {
           stop = true;
+          stopped.abort();
           await producer.close();
         });
         const print = (ev: unknown) => {
@@ -301,49 +309,29 @@ export function buildProgram(): Command {
           return opts.limit !== undefined && printed >= opts.limit;
         };
         try {
-          if (opts.group) {
-            const reader = await createGroupReader(
-              redis,
-              cfg.prefix,
-              opts.group,
-              opts.consumer,
-              opts.from === '0' ? '0' : '$',
-            );
-            while (!stop) {
-              const batch = await reader.read({
-                count: 100,
-                ...(opts.follow ? { blockMs: 1000 } : {}),
-              });
-              for (const e of batch) {
-                const done = print(e.event);
-                await reader.ack(e.id);
-                if (done) return;
-              }
-              if (!opts.follow && batch.length === 0) return;
-            }
-          } else {
-            let last = opts.from;
-            if (last === '$') {
-              const tail = (await redis.xrevrange(
-                `${cfg.prefix}:events`,
-                '+',
-                '-',
-                'COUNT',
-                1,
-              )) as [string, string[]][];
-              last = tail[0]?.[0] ?? '0';
-            }
-            if (last === '0') last = '-';
-            while (!stop) {
-              const batch = await readEvents(redis, cfg.prefix, last, 500);
-              for (const e of batch) {
-                last = e.id;
-                if (print(e.event)) return;
-              }
-              if (batch.length === 0) {
-                if (!opts.follow) return;
-                await sleep(250);
-              }
+          const group = opts.group ? { group: opts.group, consumer: opts.consumer } : undefined;
+          let after = opts.from;
+          if (group) {
+            await ensureGroup(redis, cfg.prefix, group.group, opts.from === '0' ? '0' : '$');
+            after = '>';
+          } else if (after === '$') {
+            after = await resolveStart(redis, cfg.prefix, '$');
+          }
+          const entries = tailEntries(redis, cfg.prefix, {
+            after,
+            group,
+            count: group ? 100 : 500,
+            blockMs: group && opts.follow ? 1000 : undefined,
+            follow: opts.follow,
+            signal: stopped.signal,
+          });
+          for await (const batch of entries) {
+            for (const e of batch) {
+              const read = toStreamEvent(e);
+              if (!read) continue;
+              const done = print(read.event);
+              if (group) await ackEntries(redis, cfg.prefix, group.group, e.id);
+              if (done) return;
             }
           }
         } finally {
