@@ -1,4 +1,4 @@
-import { Redis as IORedis, type Redis } from 'ioredis';
+import { Redis as IORedis } from 'ioredis';
 import { buildApi, startApi, type ApiOptions, type RunningApi } from '../../src/api/server';
 import { createLogger } from '../../src/logger';
 import { createProducer, jobIdForKey, type Producer } from '../../src/producer/producer';
@@ -7,6 +7,7 @@ import { SpecValidationError, validateSpec, type SpecIssue } from '../../src/job
 import {
   IMG,
   allEvents,
+  scanKeys,
   silentLogger,
   startRig,
   testConfig,
@@ -76,17 +77,6 @@ function issuesOf(spec: unknown): SpecIssue[] {
     throw err;
   }
   throw new Error('the spec is valid');
-}
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    out.push(...found);
-  } while (cursor !== '0');
-  return out.sort();
 }
 
 /** Nothing was enqueued under the rig's prefix: no job index, no event, no batch, no job. */
@@ -927,7 +917,8 @@ describe('the HTTP API', () => {
     await waitFor(async () => (await sseConnections(r)) === 1, 5_000, 'the SSE connection');
     await api!.close();
     api = null;
-    await expect(c.events(1, 5_000)).rejects.toThrow();
+    // The server ended the stream (the client's own timeout would say "no SSE frame in time").
+    await expect(c.events(1, 5_000)).rejects.toThrow('the SSE stream ended');
     await waitFor(
       async () => (await sseConnections(r)) === 0,
       5_000,

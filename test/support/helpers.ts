@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config';
 import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/stream';
@@ -9,6 +10,7 @@ import { createProviders } from '../../src/providers';
 import type { VideoProvider } from '../../src/providers/types';
 import type { Clock } from '../../src/jobs/clock';
 import type { ProviderName } from '../../src/jobs/provider';
+import { providerQueueOptions, queueName } from '../../src/queues';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -50,14 +52,46 @@ export function redisClient(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 }
 
-/** Deletes every key under a prefix. */
-export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+/**
+ * Every key matching `pattern`, sorted: SCAN followed to the end of its cursor, since one call
+ * (whatever its COUNT) may return only part of the matches on a busy database.
+ */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const out = new Set<string>();
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     cursor = next;
-    if (found.length) await redis.del(...found);
+    for (const k of found) out.add(k);
   } while (cursor !== '0');
+  return [...out].sort();
+}
+
+/** Deletes every key under a prefix. */
+export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+  const found = await scanKeys(redis, `${prefix}:*`);
+  for (let i = 0; i < found.length; i += 1000) await redis.del(...found.slice(i, i + 1000));
+}
+
+/** Jobs of a provider's queue that have not ended (waiting, delayed, active, ...). */
+export async function unfinishedJobs(
+  redis: Redis,
+  prefix: string,
+  provider: ProviderName,
+): Promise<number> {
+  const queue = new Queue(queueName(provider), providerQueueOptions(redis, prefix));
+  try {
+    const counts = await queue.getJobCounts(
+      'active',
+      'waiting',
+      'delayed',
+      'prioritized',
+      'waiting-children',
+    );
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
