@@ -8,6 +8,7 @@ import {
   startRig,
   waitFor,
   type Rig,
+  testClock,
   unfinishedJobs,
   waitForTerminal,
 } from '../support/helpers';
@@ -277,21 +278,34 @@ describe('the pipeline on a real Redis with the simulator', () => {
   });
 
   test('a standard task that runs past TASK_TIMEOUT_MS fails as task_timeout and is cancelled at Vidu', async () => {
-    const { producer, redis, config, sim } = await setup({ TASK_TIMEOUT_MS: '1500' });
+    // The worker's clock is held: polls come every 50-200 ms of real time at the same moment,
+    // until the test moves the clock to the timeout. A busy machine cannot make it late.
+    const clock = testClock(Date.now());
+    rig = await startRig({ env: { TASK_TIMEOUT_MS: '1500' }, clock });
+    const { producer, redis, config, sim } = rig;
     sim.script({ match: { provider: 'vidu' }, outcome: { result: 'never' } });
-    const started = Date.now();
+    const started = clock();
     const { jobId } = await producer.enqueue({
       provider: 'vidu',
       endpoint: 'img2video',
       params: { model: 'viduq3-pro', images: [IMG], prompt: 'forever' },
     });
+    const polls = () => sim.stats().requests.filter((r) => r.kind === 'poll').length;
+    await waitFor(() => polls() >= 2, 10_000, 'polls of the running task');
+    clock.set(started + 1_499);
+    const before = polls();
+    await waitFor(() => polls() > before, 10_000, 'a poll just before the timeout');
+    expect(await producer.get(jobId)).toMatchObject({ state: 'running' });
+    clock.set(started + 1_500);
     const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
     const last = evs[evs.length - 1]!;
     expect(last).toMatchObject({ type: 'job.failed', error: { code: 'task_timeout' } });
     expect(Date.parse(last.at) - started).toBeGreaterThanOrEqual(1_500);
     expect(sim.stats().cancels).toBe(1);
     const view = await producer.get(jobId);
-    // No poll was planned past the timeout: the last one landed on it.
+    // It ended at the timeout, by the clock that measures it.
+    expect(Date.parse(view!.submittedAt!)).toBe(started);
+    expect(Date.parse(view!.endedAt!)).toBe(started + 1_500);
     expect(Date.parse(view!.endedAt!) - Date.parse(view!.submittedAt!)).toBeLessThan(1_500 + 1_000);
   });
 
@@ -323,9 +337,12 @@ describe('the pipeline on a real Redis with the simulator', () => {
   });
 
   test('a worker with concurrency 1 follows 200 in-flight tasks at once', async () => {
+    // The simulator's clock is held, so no 6 s task can end before the test moves it on, however
+    // slowly the 200 submits go on a busy machine.
+    const simClock = testClock(Date.now());
     const { producer, redis, config, sim } = await setup(
       { WORKER_CONCURRENCY: '1', POLL_INITIAL_MS: '500', POLL_MAX_MS: '1000' },
-      { taskDurationMs: 6_000 },
+      { taskDurationMs: 6_000, clock: simClock },
     );
     const specs = Array.from({ length: 200 }, (_, i) => ({
       key: `many/${i}`,
@@ -334,6 +351,21 @@ describe('the pipeline on a real Redis with the simulator', () => {
       params: { images: [IMG], prompt: `job ${i}` },
     }));
     const results = await producer.enqueueMany(specs);
+    // All 200 submitted and each polled at least once, none ended: 200 in flight at once.
+    await waitFor(
+      async () => {
+        const views = await Promise.all(results.map((r) => producer.get(r.jobId)));
+        return views.every((v) => v?.state === 'running');
+      },
+      60_000,
+      'every task running',
+    );
+    expect(sim.stats().tasks).toHaveLength(200);
+    expect(
+      (await allEvents(redis, config.prefix)).filter((e) => isTerminalEvent(e.event.type)),
+    ).toEqual([]);
+    simClock.advance(6_000);
+    simClock.run();
     const byJob = await waitForTerminal(
       redis,
       config.prefix,

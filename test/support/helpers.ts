@@ -94,6 +94,45 @@ export async function unfinishedJobs(
   }
 }
 
+/** A clock a test drives: held still, set, moved on, or run at real speed from where it stands. */
+export interface TestClock extends Clock {
+  /** Reads the time (ms since the epoch); a `Clock`. */
+  (): number;
+  /** Jumps to `ms` (and keeps running, if it was). */
+  set(ms: number): void;
+  /** Jumps forward by `ms`. */
+  advance(ms: number): void;
+  /** Runs at real speed from the time it shows now. */
+  run(): void;
+  /** Stops at the time it shows now. */
+  hold(): void;
+}
+
+/** A {@link TestClock} that starts held at `start` (an ISO time or ms since the epoch). */
+export function testClock(start: string | number): TestClock {
+  let base = typeof start === 'number' ? start : Date.parse(start);
+  let since: number | null = null;
+  const now = () => (since === null ? base : base + (Date.now() - since));
+  return Object.assign(now, {
+    set(ms: number) {
+      base = ms;
+      if (since !== null) since = Date.now();
+    },
+    advance(ms: number) {
+      const t = now();
+      base = t + ms;
+      if (since !== null) since = Date.now();
+    },
+    run() {
+      if (since === null) since = Date.now();
+    },
+    hold() {
+      base = now();
+      since = null;
+    },
+  });
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a truthy value, or fails after `timeoutMs`. */
