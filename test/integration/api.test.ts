@@ -7,6 +7,7 @@ import { SpecValidationError, validateSpec, type SpecIssue } from '../../src/job
 import {
   IMG,
   allEvents,
+  dropPrefixAlone,
   scanKeys,
   silentLogger,
   startRig,
@@ -221,6 +222,8 @@ describe('startApi and buildApi on their own', () => {
       await app.close();
       await producer.close();
       dead.disconnect();
+      // The producer's queues wrote their meta keys under the fresh prefix.
+      await dropPrefixAlone(config.prefix);
     }
   });
 
@@ -250,6 +253,7 @@ describe('startApi and buildApi on their own', () => {
     } finally {
       await app.close();
       await producer.close();
+      await dropPrefixAlone(config.prefix);
     }
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;

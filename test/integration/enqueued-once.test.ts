@@ -204,7 +204,7 @@ describe('jobs in flight on the real pipeline', () => {
         const evs = await readEvents(rig!.redis, config.prefix, '-', 10_000);
         return evs.filter((e) => e.event.type === 'job.submitted').length === n ? evs : null;
       },
-      20_000,
+      60_000,
       'every job submitted',
     );
     const evs = await readEvents(rig.redis, config.prefix, '-', 10_000);
@@ -225,5 +225,5 @@ describe('jobs in flight on the real pipeline', () => {
       // BullMQ's eight: more would double the hash's table for the job's whole life.
       expect(fields.length).toBeLessThanOrEqual(8);
     }
-  });
+  }, 120_000);
 });

@@ -13,11 +13,19 @@ import type { ProviderName } from '../../src/jobs/provider';
 import { providerQueueOptions, queueName } from '../../src/queues';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
 
-export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+export { REDIS_URL, runPrefixPattern, scanKeys } from './redis-keys';
+import { REDIS_URL, scanKeys } from './redis-keys';
 
-/** A fresh prefix per test, so tests never see each other's keys. */
+/** The mark of this test run (set by the global setup), in every prefix it makes. */
+const RUN = process.env.VQ_TEST_RUN;
+
+/**
+ * A fresh prefix per test, so tests never see each other's keys; it carries the run's mark, so
+ * the global teardown can check that the run left nothing.
+ */
 export function testPrefix(): string {
-  return `vqt-${randomUUID().slice(0, 8)}`;
+  const id = randomUUID().slice(0, 8);
+  return RUN ? `vqt-${RUN}-${id}` : `vqt-${id}`;
 }
 
 /** A config for tests: fast polls, a fresh prefix, the simulator as both providers. */
@@ -50,21 +58,6 @@ export async function startSim(opts: SimulatorOptions = {}): Promise<Simulator> 
 
 export function redisClient(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-}
-
-/**
- * Every key matching `pattern`, sorted: SCAN followed to the end of its cursor, since one call
- * (whatever its COUNT) may return only part of the matches on a busy database.
- */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const out = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    for (const k of found) out.add(k);
-  } while (cursor !== '0');
-  return [...out].sort();
 }
 
 /** Deletes every key under a prefix. */
@@ -131,6 +124,16 @@ export function testClock(start: string | number): TestClock {
       since = null;
     },
   });
+}
+
+/** Deletes every key under a prefix, on a connection of its own. */
+export async function dropPrefixAlone(prefix: string): Promise<void> {
+  const redis = redisClient();
+  try {
+    await dropPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
