@@ -62,7 +62,7 @@ describe('createLogger redaction', () => {
     for (const [path, value] of Object.entries(SECRETS)) {
       expect({ path, leaked: out.includes(value) }).toEqual({ path, leaked: false });
     }
-    const first = JSON.parse(lines[0]!) as Record<string, any>;
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(first).toMatchObject({
       msg: 'a record full of secrets',
       apiKey: '[redacted]',
