@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { JobEvent } from '../jobs/job';
-import { keys } from '../keys';
+import { resolveStart, tailEntries, toStreamEvent } from '../events/reader';
+import { messageOf } from '../jobs/errors';
 import type { Logger } from '../logger';
 import { jobIdForKey } from '../producer/producer';
 import { duplicateConnection } from '../redis';
@@ -42,21 +43,6 @@ export interface EventStreams {
   closeAll(): void;
 }
 
-type XEntries = [string, string[]][];
-
-function parseEntry(fields: string[]): JobEvent | null {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] !== 'data') continue;
-    try {
-      const ev = JSON.parse(fields[i + 1] as string) as JobEvent;
-      return ev && typeof ev === 'object' && typeof ev.type === 'string' ? ev : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
 /**
  * Event streams read with `XREAD BLOCK` on a connection of their own (a duplicate of `redis`),
  * which is closed when the client disconnects, so a stream leaves nothing behind.
@@ -67,7 +53,6 @@ export function createEventStreams(
   logger: Logger,
   opts: EventStreamOptions,
 ): EventStreams {
-  const streamKey = keys(prefix).events;
   const open = new Set<() => void>();
 
   return {
@@ -75,18 +60,16 @@ export function createEventStreams(
       return open.size;
     },
     hasRoom: () => open.size < opts.maxClients,
-    async startAfter(from) {
-      if (from !== '$') return from.includes('-') ? from : `${from}-0`;
-      const tail = (await redis.xrevrange(streamKey, '+', '-', 'COUNT', 1)) as XEntries;
-      return tail[0]?.[0] ?? '0-0';
-    },
+    startAfter: (from) => resolveStart(redis, prefix, from),
     async serve(res, after, filter) {
       const conn = duplicateConnection(redis, `${prefix}:api-sse`);
       conn.on('error', () => undefined); // a failed read ends the stream; the client resumes
+      const ended = new AbortController();
       let stopped = false;
       const stop = () => {
         if (stopped) return;
         stopped = true;
+        ended.abort();
         open.delete(stop);
         conn.disconnect();
         if (!res.writableEnded) res.end();
@@ -124,30 +107,30 @@ export function createEventStreams(
       });
       await write(`: vidu-queue events after ${after}\nretry: 2000\n\n`);
 
-      let last = after;
-      while (!stopped) {
-        const block = Math.max(1, opts.heartbeatMs - (Date.now() - lastWrite));
-        let entries: XEntries;
-        try {
-          const reply = await conn.xread('COUNT', 500, 'BLOCK', block, 'STREAMS', streamKey, last);
-          entries = (reply?.[0]?.[1] ?? []) as XEntries;
-        } catch (err) {
-          if (!stopped) {
-            logger.warn(
-              { err: (err as Error).message },
-              'api: reading the event stream failed; ending an SSE stream',
-            );
+      const entries = tailEntries(conn, prefix, {
+        after,
+        count: 500,
+        blockMs: () => Math.max(1, opts.heartbeatMs - (Date.now() - lastWrite)),
+        signal: ended.signal,
+      });
+      try {
+        for await (const batch of entries) {
+          for (const entry of batch) {
+            if (stopped) break;
+            const read = toStreamEvent(entry);
+            if (!read || !matches(read.event)) continue;
+            const ev = read.event;
+            await write(`id: ${entry.id}\nevent: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
           }
-          break;
+          if (Date.now() - lastWrite >= opts.heartbeatMs) await write(': heartbeat\n\n');
         }
-        for (const [id, fields] of entries) {
-          if (stopped) break;
-          last = id;
-          const ev = parseEntry(fields);
-          if (!ev || !matches(ev)) continue;
-          await write(`id: ${id}\nevent: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+      } catch (err) {
+        if (!stopped) {
+          logger.warn(
+            { err: messageOf(err) },
+            'api: reading the event stream failed; ending an SSE stream',
+          );
         }
-        if (Date.now() - lastWrite >= opts.heartbeatMs) await write(': heartbeat\n\n');
       }
       stop();
     },

@@ -1,2 +1,3 @@
 export * from './stream';
 export * from './webhooks';
+export * from './reader';

@@ -218,10 +218,14 @@ function startStormRig(
   simOpts: SimulatorOptions,
   client: ClientLog,
 ): Promise<Rig> {
-  return startRig(env, simOpts, undefined, (real) => ({
-    novita: instrument(real.novita, client),
-    vidu: instrument(real.vidu, client),
-  }));
+  return startRig({
+    env,
+    sim: simOpts,
+    wrapAdapters: (real) => ({
+      novita: instrument(real.novita, client),
+      vidu: instrument(real.vidu, client),
+    }),
+  });
 }
 
 interface Window {

@@ -1,4 +1,4 @@
-import { Redis as IORedis, type Redis } from 'ioredis';
+import { Redis as IORedis } from 'ioredis';
 import { buildApi, startApi, type ApiOptions, type RunningApi } from '../../src/api/server';
 import { createLogger } from '../../src/logger';
 import { createProducer, jobIdForKey, type Producer } from '../../src/producer/producer';
@@ -7,6 +7,8 @@ import { SpecValidationError, validateSpec, type SpecIssue } from '../../src/job
 import {
   IMG,
   allEvents,
+  dropPrefixAlone,
+  scanKeys,
   silentLogger,
   startRig,
   testConfig,
@@ -25,7 +27,10 @@ async function setup(
   simOpts: SimulatorOptions = {},
   apiOpts: ApiOptions = {},
 ): Promise<Rig & { url: string }> {
-  rig = await startRig({ API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: '0', ...env }, simOpts);
+  rig = await startRig({
+    env: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: '0', ...env },
+    sim: simOpts,
+  });
   api = await startApi({ config: rig.config, logger: silentLogger, api: apiOpts });
   return { ...rig, url: api.url };
 }
@@ -73,17 +78,6 @@ function issuesOf(spec: unknown): SpecIssue[] {
     throw err;
   }
   throw new Error('the spec is valid');
-}
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    out.push(...found);
-  } while (cursor !== '0');
-  return out.sort();
 }
 
 /** Nothing was enqueued under the rig's prefix: no job index, no event, no batch, no job. */
@@ -228,6 +222,8 @@ describe('startApi and buildApi on their own', () => {
       await app.close();
       await producer.close();
       dead.disconnect();
+      // The producer's queues wrote their meta keys under the fresh prefix.
+      await dropPrefixAlone(config.prefix);
     }
   });
 
@@ -257,6 +253,7 @@ describe('startApi and buildApi on their own', () => {
     } finally {
       await app.close();
       await producer.close();
+      await dropPrefixAlone(config.prefix);
     }
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -986,7 +983,8 @@ describe('the HTTP API', () => {
     await waitFor(async () => (await sseConnections(r)) === 1, 5_000, 'the SSE connection');
     await api!.close();
     api = null;
-    await expect(c.events(1, 5_000)).rejects.toThrow();
+    // The server ended the stream (the client's own timeout would say "no SSE frame in time").
+    await expect(c.events(1, 5_000)).rejects.toThrow('the SSE stream ended');
     await waitFor(
       async () => (await sseConnections(r)) === 0,
       5_000,

@@ -1,7 +1,15 @@
 import { BatchValidationError } from '../../src/producer/producer';
 import type { SimulatorOptions } from '../../src/simulator';
 import type { Clock } from '../../src/jobs/clock';
-import { IMG, allEvents, startRig, waitFor, waitForTerminal, type Rig } from '../support/helpers';
+import {
+  IMG,
+  allEvents,
+  startRig,
+  testClock,
+  waitFor,
+  waitForTerminal,
+  type Rig,
+} from '../support/helpers';
 
 let rig: Rig | null = null;
 async function setup(
@@ -9,7 +17,11 @@ async function setup(
   simOpts: SimulatorOptions = {},
   clock?: Clock,
 ) {
-  rig = await startRig({ STANDARD_TASK_ESTIMATE_MS: '500', ...env }, simOpts, clock);
+  rig = await startRig({
+    env: { STANDARD_TASK_ESTIMATE_MS: '500', ...env },
+    sim: simOpts,
+    clock,
+  });
   return rig;
 }
 afterEach(async () => {
@@ -17,10 +29,13 @@ afterEach(async () => {
   rig = null;
 });
 
-/** A clock that reads `at` now and runs at real speed, for window tests. */
-function clockAt(iso: string): Clock {
-  const offset = Date.parse(iso) - Date.now();
-  return () => Date.now() + offset;
+/** Waits until the job is held (its state `scheduled`). */
+async function whenScheduled(producer: Rig['producer'], jobId: string): Promise<void> {
+  await waitFor(
+    async () => (await producer.get(jobId))?.state === 'scheduled',
+    10_000,
+    'the job held for its window',
+  );
 }
 
 const viduStandard = (prompt: string, extra: Record<string, unknown> = {}) => ({
@@ -160,7 +175,9 @@ describe('off-peak expiry', () => {
 
 describe('local off-peak windows', () => {
   test('a window across midnight in Asia/Shanghai holds the job until it opens', async () => {
-    const clock = clockAt('2026-11-21T14:59:58.800Z'); // 22:59:58.8 in Shanghai
+    // Held at 22:59:58.8 in Shanghai while the rig starts and the job is held, then run from
+    // there: however slow the machine, the job is enqueued before the window opens.
+    const clock = testClock('2026-11-21T14:59:58.800Z');
     const { producer, redis, config } = await setup(
       { OFF_PEAK_WINDOWS: '23:00-02:00', OFF_PEAK_TZ: 'Asia/Shanghai' },
       {},
@@ -169,6 +186,8 @@ describe('local off-peak windows', () => {
     const { jobId } = await producer.enqueue(
       viduStandard('night shift', { schedule: { window: 'off-peak' } }),
     );
+    await whenScheduled(producer, jobId);
+    clock.run();
     const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
     const scheduled = evs.find((e) => e.type === 'job.scheduled')!;
     expect(scheduled.detail).toBe(
@@ -180,7 +199,7 @@ describe('local off-peak windows', () => {
 
   test('a window whose start is skipped by a daylight-saving change opens at the jump', async () => {
     // America/New_York, 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z); the window opens at 02:30.
-    const clock = clockAt('2026-03-08T06:59:59.000Z');
+    const clock = testClock('2026-03-08T06:59:59.000Z');
     const { producer, redis, config } = await setup(
       { OFF_PEAK_WINDOWS: '02:30-04:00', OFF_PEAK_TZ: 'America/New_York' },
       {},
@@ -189,6 +208,10 @@ describe('local off-peak windows', () => {
     const { jobId } = await producer.enqueue(
       viduStandard('dst', { schedule: { window: 'off-peak' } }),
     );
+    await whenScheduled(producer, jobId);
+    // The window opens at the jump: from there, the job is submitted on its next step.
+    clock.set(Date.parse('2026-03-08T07:00:00Z'));
+    clock.run();
     const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
     expect(evs.find((e) => e.type === 'job.scheduled')!.detail).toMatch(
       /opening at 2026-03-08T07:00:00.000Z/,
@@ -199,7 +222,9 @@ describe('local off-peak windows', () => {
   });
 
   test('backlog not submitted when the window closes waits for the next window', async () => {
-    const clock = clockAt('2026-11-21T06:59:59.000Z'); // one second of window left
+    // Held one second before the window closes: one submit at a time, 250 ms each, so the
+    // backlog cannot all go before the test closes the window (by moving the clock).
+    const clock = testClock('2026-11-21T06:59:59.000Z');
     const { producer, redis, config, sim } = await setup(
       { OFF_PEAK_WINDOWS: '01:00-07:00', OFF_PEAK_TZ: 'UTC', WORKER_CONCURRENCY: '1' },
       { latencyMs: 250, clock },
@@ -210,6 +235,20 @@ describe('local off-peak windows', () => {
     );
     const results = await producer.enqueueMany(specs);
     const closes = Date.parse('2026-11-21T07:00:00Z');
+    const submitsSoFar = () => sim.stats().requests.filter((r) => r.kind === 'submit').length;
+    await waitFor(() => submitsSoFar() > 0, 15_000, 'a submit inside the window');
+    // The window closes; a call in flight then arrives (at the simulator) just after it.
+    clock.set(closes + 200);
+    await waitFor(
+      async () => {
+        const views = await Promise.all(results.map((r) => producer.get(r.jobId)));
+        return views.every((v) => v && (v.state === 'scheduled' || v.taskId));
+      },
+      15_000,
+      'every job submitted or held',
+    );
+    clock.set(closes + 600);
+    clock.run();
     await waitFor(
       async () => {
         const views = await Promise.all(results.map((r) => producer.get(r.jobId)));

@@ -8,6 +8,8 @@ import {
   startRig,
   waitFor,
   type Rig,
+  testClock,
+  unfinishedJobs,
   waitForTerminal,
 } from '../support/helpers';
 
@@ -17,7 +19,7 @@ async function setup(
   env: Record<string, string> = {},
   simOpts: SimulatorOptions = {},
 ): Promise<Rig> {
-  rig = await startRig(env, simOpts);
+  rig = await startRig({ env, sim: simOpts });
   return rig;
 }
 
@@ -29,17 +31,19 @@ afterEach(async () => {
 describe('the pipeline on a real Redis with the simulator', () => {
   test('a step that throws unexpectedly is retried by BullMQ after the 1 s step backoff, and resumes', async () => {
     const calls: number[] = [];
-    rig = await startRig({}, {}, undefined, (real) => ({
-      ...real,
-      novita: Object.assign(Object.create(real.novita) as VideoProvider, {
-        getTask: async (taskId: string) => {
-          calls.push(Date.now());
-          // Not a ProviderError: a bug, say. The step throws; BullMQ's attempts take over.
-          if (calls.length === 1) throw new TypeError('an unexpected failure inside a step');
-          return real.novita.getTask(taskId);
-        },
+    rig = await startRig({
+      wrapAdapters: (real) => ({
+        ...real,
+        novita: Object.assign(Object.create(real.novita) as VideoProvider, {
+          getTask: async (taskId: string) => {
+            calls.push(Date.now());
+            // Not a ProviderError: a bug, say. The step throws; BullMQ's attempts take over.
+            if (calls.length === 1) throw new TypeError('an unexpected failure inside a step');
+            return real.novita.getTask(taskId);
+          },
+        }),
       }),
-    }));
+    });
     const { producer, redis, config, sim } = rig;
     const { jobId } = await producer.enqueue({
       provider: 'novita',
@@ -274,21 +278,34 @@ describe('the pipeline on a real Redis with the simulator', () => {
   });
 
   test('a standard task that runs past TASK_TIMEOUT_MS fails as task_timeout and is cancelled at Vidu', async () => {
-    const { producer, redis, config, sim } = await setup({ TASK_TIMEOUT_MS: '1500' });
+    // The worker's clock is held: polls come every 50-200 ms of real time at the same moment,
+    // until the test moves the clock to the timeout. A busy machine cannot make it late.
+    const clock = testClock(Date.now());
+    rig = await startRig({ env: { TASK_TIMEOUT_MS: '1500' }, clock });
+    const { producer, redis, config, sim } = rig;
     sim.script({ match: { provider: 'vidu' }, outcome: { result: 'never' } });
-    const started = Date.now();
+    const started = clock();
     const { jobId } = await producer.enqueue({
       provider: 'vidu',
       endpoint: 'img2video',
       params: { model: 'viduq3-pro', images: [IMG], prompt: 'forever' },
     });
+    const polls = () => sim.stats().requests.filter((r) => r.kind === 'poll').length;
+    await waitFor(() => polls() >= 2, 10_000, 'polls of the running task');
+    clock.set(started + 1_499);
+    const before = polls();
+    await waitFor(() => polls() > before, 10_000, 'a poll just before the timeout');
+    expect(await producer.get(jobId)).toMatchObject({ state: 'running' });
+    clock.set(started + 1_500);
     const evs = (await waitForTerminal(redis, config.prefix, [jobId])).get(jobId)!;
     const last = evs[evs.length - 1]!;
     expect(last).toMatchObject({ type: 'job.failed', error: { code: 'task_timeout' } });
     expect(Date.parse(last.at) - started).toBeGreaterThanOrEqual(1_500);
     expect(sim.stats().cancels).toBe(1);
     const view = await producer.get(jobId);
-    // No poll was planned past the timeout: the last one landed on it.
+    // It ended at the timeout, by the clock that measures it.
+    expect(Date.parse(view!.submittedAt!)).toBe(started);
+    expect(Date.parse(view!.endedAt!)).toBe(started + 1_500);
     expect(Date.parse(view!.endedAt!) - Date.parse(view!.submittedAt!)).toBeLessThan(1_500 + 1_000);
   });
 
@@ -309,7 +326,9 @@ describe('the pipeline on a real Redis with the simulator', () => {
     await waitForTerminal(redis, config.prefix, [a.jobId]);
     const again = await producer.enqueue(spec);
     expect(again).toEqual({ jobId: a.jobId, key: spec.key, created: false });
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is left to run: a job the last enqueue had created by mistake would wait, be
+    // delayed or run now; the job itself has ended, so its submits are all counted.
+    expect(await unfinishedJobs(redis, config.prefix, 'novita')).toBe(0);
     expect(sim.stats().submits).toBe(1);
     const enqueued = (await allEvents(redis, config.prefix)).filter(
       (e) => e.event.type === 'job.enqueued',
@@ -318,9 +337,12 @@ describe('the pipeline on a real Redis with the simulator', () => {
   });
 
   test('a worker with concurrency 1 follows 200 in-flight tasks at once', async () => {
+    // The simulator's clock is held, so no 6 s task can end before the test moves it on, however
+    // slowly the 200 submits go on a busy machine.
+    const simClock = testClock(Date.now());
     const { producer, redis, config, sim } = await setup(
       { WORKER_CONCURRENCY: '1', POLL_INITIAL_MS: '500', POLL_MAX_MS: '1000' },
-      { taskDurationMs: 6_000 },
+      { taskDurationMs: 6_000, clock: simClock },
     );
     const specs = Array.from({ length: 200 }, (_, i) => ({
       key: `many/${i}`,
@@ -329,6 +351,21 @@ describe('the pipeline on a real Redis with the simulator', () => {
       params: { images: [IMG], prompt: `job ${i}` },
     }));
     const results = await producer.enqueueMany(specs);
+    // All 200 submitted and each polled at least once, none ended: 200 in flight at once.
+    await waitFor(
+      async () => {
+        const views = await Promise.all(results.map((r) => producer.get(r.jobId)));
+        return views.every((v) => v?.state === 'running');
+      },
+      60_000,
+      'every task running',
+    );
+    expect(sim.stats().tasks).toHaveLength(200);
+    expect(
+      (await allEvents(redis, config.prefix)).filter((e) => isTerminalEvent(e.event.type)),
+    ).toEqual([]);
+    simClock.advance(6_000);
+    simClock.run();
     const byJob = await waitForTerminal(
       redis,
       config.prefix,

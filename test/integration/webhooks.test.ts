@@ -8,6 +8,7 @@ import { createEventPublisher, isTerminalEvent } from '../../src/events/stream';
 import {
   WEBHOOK_GROUP,
   compareStreamIds,
+  dispatchJobIdFor,
   ensureWebhookGroup,
   listDeadLetters,
   openWebhookQueue,
@@ -21,7 +22,7 @@ import {
 } from '../../src/events/webhooks';
 import type { JobEvent } from '../../src/jobs/job';
 import { createLogger, type Logger } from '../../src/logger';
-import { IMG, sleep, startRig, waitFor, type Rig } from '../support/helpers';
+import { IMG, scanKeys, sleep, startRig, waitFor, type Rig } from '../support/helpers';
 
 // ---------------------------------------------------------------------------------------------
 // A webhook consumer: a real HTTP server that records every request and answers as told.
@@ -34,6 +35,8 @@ interface Received {
   body: string;
   status: number;
   path: string;
+  /** When the request's body had arrived (ms since the epoch). */
+  at: number;
 }
 
 interface Consumer {
@@ -43,7 +46,10 @@ interface Consumer {
    * Decides the status of each request (and, optionally, a delay before answering); `n` counts
    * earlier requests with the same webhook-id.
    */
-  respond: (r: Omit<Received, 'status'>, n: number) => number | { status: number; delayMs: number };
+  respond: (
+    r: Omit<Received, 'status' | 'at'>,
+    n: number,
+  ) => number | { status: number; delayMs: number };
   /** Requests answered 2xx, in arrival order. */
   delivered(): Received[];
   close(): Promise<void>;
@@ -82,7 +88,7 @@ async function startConsumer(respond: Consumer['respond'] = () => 200): Promise<
       const answer = consumer.respond(r, n);
       const { status, delayMs } =
         typeof answer === 'number' ? { status: answer, delayMs: 0 } : answer;
-      consumer.received.push({ ...r, status });
+      consumer.received.push({ ...r, status, at: Date.now() });
       const timer = setTimeout(() => {
         timers.delete(timer);
         if (!res.destroyed) {
@@ -131,7 +137,7 @@ async function consumer(respond?: Consumer['respond']): Promise<Consumer> {
 }
 
 async function setup(env: Record<string, string> = {}): Promise<Rig> {
-  rig = await startRig({ ...BASE_ENV, ...env });
+  rig = await startRig({ env: { ...BASE_ENV, ...env } });
   return rig;
 }
 
@@ -328,7 +334,7 @@ describe('outbound webhooks on a real Redis, to a real HTTP consumer', () => {
     expect(await listDeadLetters(rig!.redis, rig!.config.prefix)).toEqual([]);
   });
 
-  test('a consumer that always fails: a dead letter after WEBHOOK_MAX_ATTEMPTS; replay sends it again with the same id', async () => {
+  test('a consumer that always fails: attempts spaced by the backoff, a dead letter after WEBHOOK_MAX_ATTEMPTS; replay sends it again with the same id', async () => {
     let broken = true;
     const hook = await consumer(() => (broken ? 503 : 204));
     const { config, redis } = await setup();
@@ -353,8 +359,21 @@ describe('outbound webhooks on a real Redis, to a real HTTP consumer', () => {
     expect(dead.jobId).toBe(jobId);
     expect(dead.body).toBe((await rawEvents()).find((e) => e.id === streamId)!.data);
     expect(Date.parse(dead.failedAt)).toBeGreaterThan(Date.now() - 60_000);
-    // The attempts were spread out by the backoff: 50, 100, 200 ms (±20 %).
-    await sleep(200);
+    // The attempts were spread out by the backoff: 50, 100, 200 ms (±20 %). Each retry is
+    // scheduled after the previous answer arrived, so each gap is at least its delay's floor;
+    // the ceiling leaves room for a busy machine, still far below the next step's floor.
+    const gaps = hook.received.slice(1).map((r, i) => r.at - hook.received[i]!.at);
+    [50, 100, 200].forEach((plain, i) => {
+      expect(gaps[i]).toBeGreaterThanOrEqual(Math.round(plain * 0.8));
+      expect(gaps[i]).toBeLessThan(plain * 1.2 + 1_000);
+    });
+    // The last attempt stored the dead letter and finished the delivery job, so no fifth
+    // attempt can come.
+    const queue = openWebhookQueue(redis, config.prefix);
+    const job = await queue.getJob(dispatchJobIdFor(streamId));
+    await queue.close();
+    expect(await job?.getState()).toBe('completed');
+    expect(job?.returnvalue).toMatchObject({ status: 503, dead: true });
     expect(hook.received).toHaveLength(4);
 
     // The CLI lists it, without its body unless asked.
@@ -472,16 +491,11 @@ describe('outbound webhooks on a real Redis, to a real HTTP consumer', () => {
     const keyB64 = SECRET.slice('whsec_'.length);
     const everything: string[] = [...logLines];
     for (const e of await rawEvents()) everything.push(JSON.stringify(e));
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${config.prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      for (const k of found) {
-        const type = await redis.type(k);
-        if (type === 'hash') everything.push(JSON.stringify(await redis.hgetall(k)));
-        if (type === 'string') everything.push((await redis.get(k)) ?? '');
-      }
-    } while (cursor !== '0');
+    for (const k of await scanKeys(redis, `${config.prefix}:*`)) {
+      const type = await redis.type(k);
+      if (type === 'hash') everything.push(JSON.stringify(await redis.hgetall(k)));
+      if (type === 'string') everything.push((await redis.get(k)) ?? '');
+    }
     const all = everything.join('\n');
     expect(all).toContain(jobId); // the scan did find the data
     expect(all).not.toContain(keyB64);
@@ -604,14 +618,7 @@ describe('outbound webhooks on a real Redis, to a real HTTP consumer', () => {
     expect(hook.received).toHaveLength(20);
     expect(hook.received.map((r) => r.id).sort()).toEqual(ids.map((i) => `msg_${i}`).sort());
     // The per-job order sets are gone once every first attempt has ended.
-    const [, left] = await redis.scan(
-      '0',
-      'MATCH',
-      webhookKeys(config.prefix).order('*'),
-      'COUNT',
-      10_000,
-    );
-    expect(left).toEqual([]);
+    expect(await scanKeys(redis, webhookKeys(config.prefix).order('*'))).toEqual([]);
   });
 
   test('a consumer slower than WEBHOOK_TIMEOUT_MS: the attempt fails and is retried', async () => {

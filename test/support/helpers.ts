@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config';
 import { isTerminalEvent, readEvents, type StreamEvent } from '../../src/events/stream';
@@ -9,13 +10,22 @@ import { createProviders } from '../../src/providers';
 import type { VideoProvider } from '../../src/providers/types';
 import type { Clock } from '../../src/jobs/clock';
 import type { ProviderName } from '../../src/jobs/provider';
+import { providerQueueOptions, queueName } from '../../src/queues';
 import { startWorker, type RunningWorker } from '../../src/worker/worker';
 
-export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+export { REDIS_URL, runPrefixPattern, scanKeys } from './redis-keys';
+import { REDIS_URL, scanKeys } from './redis-keys';
 
-/** A fresh prefix per test, so tests never see each other's keys. */
+/** The mark of this test run (set by the global setup), in every prefix it makes. */
+const RUN = process.env.VQ_TEST_RUN;
+
+/**
+ * A fresh prefix per test, so tests never see each other's keys; it carries the run's mark, so
+ * the global teardown can check that the run left nothing.
+ */
 export function testPrefix(): string {
-  return `vqt-${randomUUID().slice(0, 8)}`;
+  const id = randomUUID().slice(0, 8);
+  return RUN ? `vqt-${RUN}-${id}` : `vqt-${id}`;
 }
 
 /** A config for tests: fast polls, a fresh prefix, the simulator as both providers. */
@@ -52,12 +62,78 @@ export function redisClient(): Redis {
 
 /** Deletes every key under a prefix. */
 export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+  const found = await scanKeys(redis, `${prefix}:*`);
+  for (let i = 0; i < found.length; i += 1000) await redis.del(...found.slice(i, i + 1000));
+}
+
+/** Jobs of a provider's queue that have not ended (waiting, delayed, active, ...). */
+export async function unfinishedJobs(
+  redis: Redis,
+  prefix: string,
+  provider: ProviderName,
+): Promise<number> {
+  const queue = new Queue(queueName(provider), providerQueueOptions(redis, prefix));
+  try {
+    const counts = await queue.getJobCounts(
+      'active',
+      'waiting',
+      'delayed',
+      'prioritized',
+      'waiting-children',
+    );
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** A clock a test drives: held still, set, moved on, or run at real speed from where it stands. */
+export interface TestClock extends Clock {
+  /** Reads the time (ms since the epoch); a `Clock`. */
+  (): number;
+  /** Jumps to `ms` (and keeps running, if it was). */
+  set(ms: number): void;
+  /** Jumps forward by `ms`. */
+  advance(ms: number): void;
+  /** Runs at real speed from the time it shows now. */
+  run(): void;
+  /** Stops at the time it shows now. */
+  hold(): void;
+}
+
+/** A {@link TestClock} that starts held at `start` (an ISO time or ms since the epoch). */
+export function testClock(start: string | number): TestClock {
+  let base = typeof start === 'number' ? start : Date.parse(start);
+  let since: number | null = null;
+  const now = () => (since === null ? base : base + (Date.now() - since));
+  return Object.assign(now, {
+    set(ms: number) {
+      base = ms;
+      if (since !== null) since = Date.now();
+    },
+    advance(ms: number) {
+      const t = now();
+      base = t + ms;
+      if (since !== null) since = Date.now();
+    },
+    run() {
+      if (since === null) since = Date.now();
+    },
+    hold() {
+      base = now();
+      since = null;
+    },
+  });
+}
+
+/** Deletes every key under a prefix, on a connection of its own. */
+export async function dropPrefixAlone(prefix: string): Promise<void> {
+  const redis = redisClient();
+  try {
+    await dropPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -164,13 +240,24 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(
-  env: Record<string, string> = {},
-  simOpts: SimulatorOptions = {},
-  clock?: Clock,
+/** Options of {@link startRig}. */
+export interface RigOptions {
+  /** Environment on top of {@link testConfig}'s. */
+  env?: Record<string, string>;
+  /** Options of the simulator. */
+  sim?: SimulatorOptions;
+  /** The clock of the worker and the producer. */
+  clock?: Clock | undefined;
   /** Wraps the worker's provider adapters (to record every call, say). */
-  wrapAdapters?: (real: Record<ProviderName, VideoProvider>) => Record<ProviderName, VideoProvider>,
-): Promise<Rig> {
+  wrapAdapters?: (real: Record<ProviderName, VideoProvider>) => Record<ProviderName, VideoProvider>;
+}
+
+export async function startRig({
+  env = {},
+  sim: simOpts = {},
+  clock,
+  wrapAdapters,
+}: RigOptions = {}): Promise<Rig> {
   const sim = await startSim(simOpts);
   const config = testConfig(sim.url, env);
   const worker = await startWorker({

@@ -1,8 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { createGroupReader, readEvents } from '../../events/stream';
-import { keys } from '../../keys';
+import {
+  ackEntries,
+  ensureGroup,
+  resolveStart,
+  tailEntries,
+  toStreamEvent,
+} from '../../events/reader';
 import { int } from '../arg-parsers';
-import { fail, onSignals, producerFor, requireRedis, sleep, type ConfigSource } from '../shared';
+import { fail, onSignals, producerFor, requireRedis, type ConfigSource } from '../shared';
 
 interface EventsOptions {
   from: string;
@@ -50,8 +55,10 @@ export function registerEventsCommand(program: Command, config: ConfigSource): v
       const redis = producer.redis;
       let printed = 0;
       let stop = false;
+      const stopped = new AbortController();
       onSignals(async () => {
         stop = true;
+        stopped.abort();
         await producer.close();
       });
       const print = (ev: unknown) => {
@@ -60,46 +67,29 @@ export function registerEventsCommand(program: Command, config: ConfigSource): v
         return opts.limit !== undefined && printed >= opts.limit;
       };
       try {
-        if (opts.group) {
-          const reader = await createGroupReader(
-            redis,
-            cfg.prefix,
-            opts.group,
-            opts.consumer,
-            opts.from === '0' ? '0' : '$',
-          );
-          while (!stop) {
-            const batch = await reader.read({
-              count: 100,
-              ...(opts.follow ? { blockMs: 1000 } : {}),
-            });
-            for (const e of batch) {
-              const done = print(e.event);
-              await reader.ack(e.id);
-              if (done) return;
-            }
-            if (!opts.follow && batch.length === 0) return;
-          }
-        } else {
-          let last = opts.from;
-          if (last === '$') {
-            const tail = (await redis.xrevrange(keys(cfg.prefix).events, '+', '-', 'COUNT', 1)) as [
-              string,
-              string[],
-            ][];
-            last = tail[0]?.[0] ?? '0';
-          }
-          if (last === '0') last = '-';
-          while (!stop) {
-            const batch = await readEvents(redis, cfg.prefix, last, 500);
-            for (const e of batch) {
-              last = e.id;
-              if (print(e.event)) return;
-            }
-            if (batch.length === 0) {
-              if (!opts.follow) return;
-              await sleep(250);
-            }
+        const group = opts.group ? { group: opts.group, consumer: opts.consumer } : undefined;
+        let after = opts.from;
+        if (group) {
+          await ensureGroup(redis, cfg.prefix, group.group, opts.from === '0' ? '0' : '$');
+          after = '>';
+        } else if (after === '$') {
+          after = await resolveStart(redis, cfg.prefix, '$');
+        }
+        const entries = tailEntries(redis, cfg.prefix, {
+          after,
+          group,
+          count: group ? 100 : 500,
+          blockMs: group && opts.follow ? 1000 : undefined,
+          follow: opts.follow,
+          signal: stopped.signal,
+        });
+        for await (const batch of entries) {
+          for (const e of batch) {
+            const read = toStreamEvent(e);
+            if (!read) continue;
+            const done = print(read.event);
+            if (group) await ackEntries(redis, cfg.prefix, group.group, e.id);
+            if (done) return;
           }
         }
       } finally {

@@ -2,6 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger';
 import { keys } from '../../keys';
+import { messageOf } from '../../jobs/errors';
+import { ensureGroup, tailEntries, toStreamEntry, type StreamEntry } from '../reader';
 import {
   WEBHOOK_GROUP,
   deliveryJobOptions,
@@ -11,7 +13,7 @@ import {
   type WebhookJobData,
 } from './common';
 
-/** A raw stream entry; the fields are null for an entry trimmed away while pending. */
+/** A raw XAUTOCLAIM entry; the fields are null for an entry trimmed away while pending. */
 type RawEntry = [string, string[] | null];
 
 export interface DispatcherOptions {
@@ -49,13 +51,7 @@ export async function ensureWebhookGroup(
   prefix: string,
   startId: string,
 ): Promise<boolean> {
-  try {
-    await redis.xgroup('CREATE', keys(prefix).events, WEBHOOK_GROUP, startId, 'MKSTREAM');
-    return true;
-  } catch (err) {
-    if (String((err as Error).message).includes('BUSYGROUP')) return false;
-    throw err;
-  }
+  return ensureGroup(redis, prefix, WEBHOOK_GROUP, startId);
 }
 
 /** An event's type and job id, read from its JSON ('' each when the body is not an event). */
@@ -82,6 +78,8 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
   const stream = keys(prefix).events;
   const wk = webhookKeys(prefix);
   const batch = opts.batchSize ?? 100;
+  const member = { group: WEBHOOK_GROUP, consumer };
+  const stopSignal = new AbortController();
   let stopping = false;
   let wake: (() => void) | null = null;
 
@@ -90,22 +88,19 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
     logger.info({ startId: opts.groupStartId }, 'webhook consumer group created');
   }
 
-  async function dispatch(entries: RawEntry[]): Promise<number> {
+  async function dispatch(entries: StreamEntry[]): Promise<number> {
     const jobs: {
       name: string;
       data: WebhookJobData;
       opts: ReturnType<typeof deliveryJobOptions>;
     }[] = [];
     const ids: string[] = [];
-    for (const [id, fields] of entries) {
+    for (const { id, data, webhook } of entries) {
       ids.push(id);
-      if (!fields) continue; // trimmed from the stream while pending: nothing left to send
-      const f: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2)
-        f[fields[i] as string] = fields[i + 1] as string;
-      const url = f.webhook || opts.defaultUrl;
-      if (!url || f.data === undefined) continue;
-      const { type, jobId } = idsOf(f.data);
+      // No data: trimmed from the stream while pending, nothing left to send.
+      const url = webhook || opts.defaultUrl;
+      if (!url || data === undefined) continue;
+      const { type, jobId } = idsOf(data);
       jobs.push({
         name: type || 'event',
         data: {
@@ -113,7 +108,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
           msgId: msgIdFor(id),
           type,
           jobId,
-          body: f.data,
+          body: data,
           streamId: id,
           ordered: jobId !== '',
         },
@@ -143,25 +138,16 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
     return ids.length;
   }
 
-  type XRead = [string, RawEntry[]][] | null;
-  const xreadgroup = (conn: Redis, id: string, block?: number) => {
-    const args: (string | number)[] = ['GROUP', WEBHOOK_GROUP, consumer, 'COUNT', batch];
-    if (block !== undefined) args.push('BLOCK', block);
-    args.push('STREAMS', stream, id);
-    return (conn.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(
-      ...args,
-    ) as Promise<XRead>;
-  };
-
   /** Re-dispatches this consumer's own pending entries (read, not yet acknowledged). */
   async function drainOwnPending(): Promise<void> {
-    let from = '0';
-    for (;;) {
-      const res = await xreadgroup(redis, from);
-      const entries = res?.[0]?.[1] ?? [];
-      if (entries.length === 0) return;
-      await dispatch(entries);
-      from = (entries[entries.length - 1] as RawEntry)[0];
+    const pending = tailEntries(redis, prefix, {
+      after: '0',
+      group: member,
+      count: batch,
+      follow: false,
+    });
+    for await (const entries of pending) {
+      if (entries.length > 0) await dispatch(entries);
     }
   }
 
@@ -179,7 +165,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
         batch,
       )) as [string, RawEntry[], string[]?];
       cursor = res[0];
-      const entries = res[1] ?? [];
+      const entries = (res[1] ?? []).map(toStreamEntry);
       if (entries.length > 0) {
         logger.info({ entries: entries.length }, 'webhook dispatcher took over abandoned events');
         await dispatch(entries);
@@ -210,29 +196,35 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
       };
     });
 
+  let nextClaimAt = 0;
+  async function claimWhenDue(): Promise<void> {
+    if (Date.now() < nextClaimAt) return;
+    await claimAbandoned();
+    nextClaimAt = Date.now() + Math.max(opts.claimIdleMs, 1_000);
+  }
+
   async function loop(): Promise<void> {
-    let pendingChecked = false;
-    let nextClaimAt = 0;
     let failures = 0;
     while (!stopping) {
       try {
-        if (!pendingChecked) {
-          await drainOwnPending();
-          pendingChecked = true;
+        await drainOwnPending();
+        await claimWhenDue();
+        const fresh = tailEntries(blocking, prefix, {
+          after: '>',
+          group: member,
+          count: batch,
+          blockMs: opts.blockMs,
+          signal: stopSignal.signal,
+        });
+        for await (const entries of fresh) {
+          if (entries.length > 0) await dispatch(entries);
+          failures = 0;
+          await claimWhenDue();
         }
-        if (Date.now() >= nextClaimAt) {
-          await claimAbandoned();
-          nextClaimAt = Date.now() + Math.max(opts.claimIdleMs, 1_000);
-        }
-        const res = await xreadgroup(blocking, '>', opts.blockMs);
-        const entries = res?.[0]?.[1] ?? [];
-        if (entries.length > 0) await dispatch(entries);
-        failures = 0;
       } catch (err) {
         if (stopping) return;
         failures += 1;
-        pendingChecked = false;
-        logger.warn({ err: (err as Error).message }, 'webhook dispatcher error; retrying');
+        logger.warn({ err: messageOf(err) }, 'webhook dispatcher error; retrying');
         await pause(Math.min(250 * 2 ** Math.min(failures, 5), 5_000));
       }
     }
@@ -246,6 +238,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        stopSignal.abort();
         wake?.();
         // Interrupts the blocking read; an entry it had already taken stays pending on this
         // consumer and is re-dispatched just below.
@@ -260,7 +253,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
           }
         } catch (err) {
           logger.warn(
-            { err: (err as Error).message },
+            { err: messageOf(err) },
             'webhook dispatcher: pending events left for another worker to take over',
           );
         }
