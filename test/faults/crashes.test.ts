@@ -76,13 +76,17 @@ test(
     const p = createProducer({ redisUrl: REDIS_URL, prefix });
     producer = p;
     const tracker = new EventTracker(redis, prefix);
-    const env = workerEnv(s.url, prefix, {
-      WORKER_CONCURRENCY: '50',
-      WORKER_LOCK_MS: '1000',
-      WORKER_STALLED_INTERVAL_MS: '500',
-      POLL_INITIAL_MS: '150',
-      POLL_MAX_MS: '600',
-      SHUTDOWN_TIMEOUT_MS: '5000',
+    const env = workerEnv({
+      simUrl: s.url,
+      prefix,
+      env: {
+        WORKER_CONCURRENCY: '50',
+        WORKER_LOCK_MS: '1000',
+        WORKER_STALLED_INTERVAL_MS: '500',
+        POLL_INITIAL_MS: '150',
+        POLL_MAX_MS: '600',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      },
     });
 
     // Jobs arrive while the workers run and die, so kills land on create calls as well as polls:
