@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageOf } from './jobs/errors';
 import { parseRedisUrl } from './redis';
 
 /**
@@ -99,7 +100,7 @@ const envSchema = z.object({
       try {
         parseRedisUrl(v);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        ctx.addIssue({ code: 'custom', message: messageOf(err) });
       }
     })
     .default('redis://127.0.0.1:6379'),

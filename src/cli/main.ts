@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { messageOf } from '../jobs/errors';
@@ -15,10 +15,19 @@ import { registerWebhooksCommand } from './commands/webhooks';
 import { registerWorkerCommand } from './commands/worker';
 import { configFromEnv, EXIT, fail, type ConfigSource } from './shared';
 
-/** The version in package.json (two folders up, from src/cli and from dist/cli alike). */
+/**
+ * The version in vidu-queue's package.json: the nearest one above this file (two folders up
+ * from src/cli and dist/cli, three from the benchmarks' build).
+ */
 function packageVersion(): string {
-  const file = path.join(__dirname, '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'vidu-queue' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 /** The `vidu-queue` program, every command registered; `config` is read when a command runs. */

@@ -76,13 +76,17 @@ test(
     const p = createProducer({ redisUrl: REDIS_URL, prefix });
     producer = p;
     const tracker = new EventTracker(redis, prefix);
-    const env = workerEnv(s.url, prefix, {
-      WORKER_CONCURRENCY: '50',
-      WORKER_LOCK_MS: '1000',
-      WORKER_STALLED_INTERVAL_MS: '500',
-      POLL_INITIAL_MS: '150',
-      POLL_MAX_MS: '600',
-      SHUTDOWN_TIMEOUT_MS: '5000',
+    const env = workerEnv({
+      simUrl: s.url,
+      prefix,
+      env: {
+        WORKER_CONCURRENCY: '50',
+        WORKER_LOCK_MS: '1000',
+        WORKER_STALLED_INTERVAL_MS: '500',
+        POLL_INITIAL_MS: '150',
+        POLL_MAX_MS: '600',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      },
     });
 
     // Jobs arrive while the workers run and die, so kills land on create calls as well as polls:
@@ -225,13 +229,17 @@ test('a worker killed while an expiry resubmission’s create call is in flight:
   // The off-peak task never ends, so it expires; the resubmission's create call gets no answer.
   s.script({ match: { promptIncludes: tag }, times: 1, outcome: { result: 'never' } });
   s.script({ match: { promptIncludes: tag }, submitResponses: [{ status: 200, hangMs: 300_000 }] });
-  const env = workerEnv(s.url, prefix, {
-    OFF_PEAK_EXPIRY_MS: '1500',
-    OFF_PEAK_POLL_INITIAL_MS: '100',
-    OFF_PEAK_POLL_MAX_MS: '300',
-    HTTP_TIMEOUT_MS: '120000',
-    WORKER_LOCK_MS: '1000',
-    WORKER_STALLED_INTERVAL_MS: '500',
+  const env = workerEnv({
+    prefix,
+    simUrl: s.url,
+    env: {
+      OFF_PEAK_EXPIRY_MS: '1500',
+      OFF_PEAK_POLL_INITIAL_MS: '100',
+      OFF_PEAK_POLL_MAX_MS: '300',
+      HTTP_TIMEOUT_MS: '120000',
+      WORKER_LOCK_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+    },
   });
   const { jobId } = await p.enqueue({
     provider: 'novita',

@@ -83,16 +83,20 @@ async function runShutdown(sc: Scenario) {
   const jobs: AuditedJob[] = res.map((r, i) => ({ jobId: r.jobId, key: specs[i]!.key }));
   const jobIds = jobs.map((j) => j.jobId);
   const tracker = new EventTracker(redis, prefix);
-  const env = workerEnv(s.url, prefix, {
-    // Half the jobs per provider queue: the worker takes every job at once.
-    WORKER_CONCURRENCY: String(JOBS / 2),
-    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    WORKER_LOCK_MS: '2000',
-    WORKER_STALLED_INTERVAL_MS: '500',
-    POLL_INITIAL_MS: '500',
-    POLL_MAX_MS: '1500',
-    // Above the simulator's longest latency: no call of this test times out at the client.
-    HTTP_TIMEOUT_MS: '20000',
+  const env = workerEnv({
+    simUrl: s.url,
+    prefix,
+    env: {
+      // Half the jobs per provider queue: the worker takes every job at once.
+      WORKER_CONCURRENCY: String(JOBS / 2),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      WORKER_LOCK_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      POLL_INITIAL_MS: '500',
+      POLL_MAX_MS: '1500',
+      // Above the simulator's longest latency: no call of this test times out at the client.
+      HTTP_TIMEOUT_MS: '20000',
+    },
   });
 
   const first = spawnCli(['worker'], env);

@@ -135,12 +135,15 @@ export async function killAll(children: ChildProcess[]): Promise<void> {
   }
 }
 
+/** Where a scenario's `vidu-queue worker` runs: its prefix, the simulator, extra variables. */
+export interface WorkerEnvOptions {
+  prefix: string;
+  simUrl: string;
+  env?: Record<string, string>;
+}
+
 /** The environment of `vidu-queue worker` against the simulator, under `prefix`. */
-export function workerEnv(
-  simUrl: string,
-  prefix: string,
-  extra: Record<string, string> = {},
-): Record<string, string> {
+export function workerEnv({ prefix, simUrl, env = {} }: WorkerEnvOptions): Record<string, string> {
   return {
     REDIS_URL,
     VIDU_QUEUE_PREFIX: prefix,
@@ -152,7 +155,7 @@ export function workerEnv(
     POLL_MAX_MS: '600',
     SUBMIT_BACKOFF_MS: '100',
     HTTP_TIMEOUT_MS: '15000',
-    ...extra,
+    ...env,
   };
 }
 
