@@ -2,6 +2,7 @@
  * Choices the simulator makes where the providers' pages say nothing (marked UNCONFIRMED), and the
  * endpoint tables it checks requests against. Adapters and tests may import these to stay in step.
  */
+import { VIDU_FAMILY } from './vidu-family';
 
 /**
  * UNCONFIRMED (no Novita page says): the `task.reason` Novita gives an off-peak task it cancelled
@@ -115,24 +116,14 @@ const q2 = (r: Partial<NovitaEndpointRule>): NovitaEndpointRule => ({
   audio: 'boolean',
   ...r,
 });
-const q1 = (r: Partial<NovitaEndpointRule>): NovitaEndpointRule => ({
-  duration: [5, 5],
-  resolutions: ['1080p'],
-  movement: MOVEMENT_LARGE,
-  offPeak: false,
-  audio: 'boolean',
-  ...r,
-});
-
 const UNLIMITED: [number, number] = [1, Infinity];
 
 /**
- * Novita paths `POST /v3/async/<endpoint>` the simulator accepts, each with what its page states
- * (https://novita.ai/docs/api-reference/model-apis-<endpoint>).
+ * The Novita seed endpoints `POST /v3/async/<endpoint>`, each with what its own page states
+ * (https://novita.ai/docs/api-reference/model-apis-<endpoint>). The rest of the family is in
+ * novita-family.ts.
  */
 export const NOVITA_ENDPOINTS: Readonly<Record<string, NovitaEndpointRule>> = {
-  'vidu-q3-pro-t2v': q3({ prompt: true, promptMax: 2000 }),
-  'vidu-q3-turbo-t2v': q3({ prompt: true, promptMax: 5000 }),
   // "only support one image input now"; prompt 0-1500; wm_position as a string.
   'vidu-q3-pro-i2v': q3({
     images: [1, 1],
@@ -148,9 +139,6 @@ export const NOVITA_ENDPOINTS: Readonly<Record<string, NovitaEndpointRule>> = {
     promptMax: 5000,
     wmPosition: undefined,
   }),
-  'vidu-q3-pro-f2v': q3({ images: [2, 2], promptMax: 1500 }),
-  'vidu-q3-turbo-f2v': q3({ images: [2, 2], promptMax: 1500, wmPosition: undefined }),
-  'vidu-q2-text2video': q2({ prompt: true, durationRequired: true }),
   // "Input image URL list", "Array length: 1 - unlimited"; duration required.
   'vidu-q2-pro-img2video': q2({
     images: UNLIMITED,
@@ -159,40 +147,6 @@ export const NOVITA_ENDPOINTS: Readonly<Record<string, NovitaEndpointRule>> = {
     durationRequired: true,
     offPeak: true,
   }),
-  'vidu-q2-turbo-img2video': q2({
-    images: UNLIMITED,
-    imageUrlsOnly: true,
-    prompt: true,
-    durationRequired: true,
-    offPeak: true,
-  }),
-  'vidu-q2-pro-fast-img2video': q2({
-    images: UNLIMITED,
-    imageUrlsOnly: true,
-    prompt: true,
-    durationRequired: true,
-    resolutions: ['720p', '1080p'],
-    offPeak: true,
-  }),
-  'vidu-q2-pro-startend2video': q2({ images: [2, 2], offPeak: true, wmPosition: 'int' }),
-  'vidu-q2-turbo-startend2video': q2({
-    images: [2, 2],
-    duration: [1, 8],
-    promptMax: 2000,
-    offPeak: true,
-  }),
-  'vidu-q2-pro-multiframe': q2({
-    multiframe: true,
-    duration: undefined,
-    movement: undefined,
-    wmPosition: ['top_left', 'top_right', 'bottom_right', 'bottom_left'],
-  }),
-  'vidu-q2-turbo-multiframe': q2({
-    multiframe: true,
-    duration: undefined,
-    movement: undefined,
-    wmPosition: ['top_left', 'top_right', 'bottom_right', 'bottom_left'],
-  }),
   // subjects "Array length: 1 - unlimited"; prompt and duration required; images are URLs.
   'vidu-q2-reference2video': q2({
     subjects: true,
@@ -200,16 +154,6 @@ export const NOVITA_ENDPOINTS: Readonly<Record<string, NovitaEndpointRule>> = {
     durationRequired: true,
     imageUrlsOnly: true,
   }),
-  'viduq2-pro-fast': q2({
-    subjects: true,
-    promptMax: 2000,
-    durationRequired: true,
-    resolutions: ['720p', '1080p'],
-  }),
-  'vidu-q1-text2video': q1({ prompt: true, promptMax: 1500 }),
-  'vidu-q1-img2video': q1({ images: [1, 1], promptMax: 1500 }),
-  'vidu-q1-startend2video': q1({ images: [2, 2], promptMax: 1500 }),
-  'vidu-q1-reference2video': q1({ images: [1, 7], prompt: true, promptMax: 1500 }),
 };
 
 /** What one model allows on Vidu's `img2video`. */
@@ -242,27 +186,9 @@ export const VIDU_MOVEMENT: readonly string[] = MOVEMENT_LARGE;
 /** Vidu creation endpoints `POST /ent/v2/<endpoint>` and the models each accepts. */
 export const VIDU_ENDPOINT_MODELS: Readonly<Record<string, readonly string[]>> = {
   img2video: Object.keys(VIDU_IMG2VIDEO_RULES),
-  text2video: ['viduq3-pro', 'viduq3-turbo', 'viduq2', 'viduq1', 'vidu2.0'],
-  'start-end2video': [
-    'viduq3-pro',
-    'viduq3-turbo',
-    'viduq2-pro-fast',
-    'viduq2-pro',
-    'viduq2-turbo',
-    'viduq1',
-    'viduq1-classic',
-    'vidu2.0',
-  ],
-  reference2video: [
-    'viduq3',
-    'viduq3-mix',
-    'viduq3-pro',
-    'viduq3-turbo',
-    'viduq2-pro',
-    'viduq2',
-    'viduq1',
-    'vidu2.0',
-  ],
+  ...Object.fromEntries(
+    Object.entries(VIDU_FAMILY).map(([endpoint, models]) => [endpoint, Object.keys(models)]),
+  ),
 };
 
 /** Vidu credits per second of 720p video, by model (a plausible guess; the price list is UNCONFIRMED). */

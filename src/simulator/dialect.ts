@@ -29,6 +29,8 @@ export interface Route {
 /** What a new task needs from its provider's side of the create call. */
 export interface CreateContext {
   id: string;
+  /** The endpoint's path name (after `/ent/v2/` or `/v3/async/`). */
+  endpoint: string;
   seed: number;
   now: number;
   offPeak: boolean;

@@ -3,9 +3,12 @@
  * hold references rather than copies parsed from each request.
  */
 import { NOVITA_ENDPOINTS, VIDU_ENDPOINT_MODELS } from './constants';
+import { NOVITA_FAMILY } from './novita-family';
 
 const INTERNED = new Map<string, string>([
-  ...Object.keys(NOVITA_ENDPOINTS).map((k): [string, string] => [`novita:${k}`, k]),
+  ...[...Object.keys(NOVITA_ENDPOINTS), ...Object.keys(NOVITA_FAMILY)].map(
+    (k): [string, string] => [`novita:${k}`, k],
+  ),
   ...Object.keys(VIDU_ENDPOINT_MODELS).map((k): [string, string] => [`vidu:${k}`, k]),
   ...Object.values(VIDU_ENDPOINT_MODELS)
     .flat()

@@ -120,7 +120,7 @@ export class TaskStore {
         ? body.seed
         : Math.floor(rnd() * 2147483647);
     const script = taskScriptOf(rule);
-    const { vidu, answer } = d.create(body, { id, seed, now, offPeak });
+    const { vidu, answer } = d.create(body, { id, endpoint, seed, now, offPeak });
 
     const t = new SimTask({
       id,

@@ -12,12 +12,16 @@ import {
   VIDU_MOVEMENT,
   type NovitaEndpointRule,
 } from './constants';
+import type { Issue } from './field-rules';
+import { NOVITA_FAMILY, checkNovitaFamily } from './novita-family';
+import { VIDU_FAMILY, checkViduFamily } from './vidu-family';
 
 export type Body = Record<string, unknown>;
 
 /** A Vidu check failure: the error name of Vidu's error-code page and a message naming the field. */
 export interface ViduIssue {
-  reason: 'FieldLacking' | 'FieldInvalid' | 'FieldItemCountOutOfRange' | 'BadRequest';
+  reason:
+    'FieldLacking' | 'FieldInvalid' | 'FieldItemCountOutOfRange' | 'FieldUnwanted' | 'BadRequest';
   message: string;
 }
 
@@ -119,6 +123,8 @@ function novitaValues(rule: NovitaEndpointRule, b: Body): string | null {
 
 /** Novita: returns the message of a 400 INVALID_REQUEST_BODY, or null when the body passes. */
 export function checkNovita(endpoint: string, b: Body): string | null {
+  const family = NOVITA_FAMILY[endpoint];
+  if (family) return checkNovitaFamily(family, b)?.message ?? null;
   const rule: NovitaEndpointRule | undefined = NOVITA_ENDPOINTS[endpoint];
   if (!rule) return `unknown endpoint ${endpoint}`;
   const t = commonTypes(b);
@@ -148,7 +154,6 @@ export function checkNovita(endpoint: string, b: Body): string | null {
   return novitaValues(rule, b);
 }
 
-const isQ3 = (model: string): boolean => model.startsWith('viduq3');
 const invalid = (message: string): ViduIssue => ({ reason: 'FieldInvalid', message });
 
 /** What Vidu's image-to-video page states beyond the generic checks. */
@@ -176,11 +181,22 @@ function checkViduImg2video(model: string, b: Body): ViduIssue | null {
   return null;
 }
 
+const VIDU_REASON: Record<Issue['kind'], ViduIssue['reason']> = {
+  lacking: 'FieldLacking',
+  invalid: 'FieldInvalid',
+  count: 'FieldItemCountOutOfRange',
+  unwanted: 'FieldUnwanted',
+};
+
 /** Vidu: returns the first issue, or null when the body passes. */
 export function checkVidu(endpoint: string, b: Body): ViduIssue | null {
   const models = VIDU_ENDPOINT_MODELS[endpoint];
   if (!models) return { reason: 'BadRequest', message: `unknown endpoint ${endpoint}` };
   if (b.model === undefined) return { reason: 'FieldLacking', message: 'model is required' };
+  if (VIDU_FAMILY[endpoint]) {
+    const found = checkViduFamily(endpoint, b);
+    return found && { reason: VIDU_REASON[found.kind], message: found.message };
+  }
   if (typeof b.model !== 'string' || !models.includes(b.model))
     return invalid(`model: not supported on ${endpoint}`);
   const model = b.model;
@@ -196,72 +212,6 @@ export function checkVidu(endpoint: string, b: Body): ViduIssue | null {
     const m = countIssue(field, v, range);
     return m ? { reason: 'FieldItemCountOutOfRange', message: m } : null;
   };
-  const needPrompt = (): ViduIssue | null =>
-    typeof b.prompt === 'string' && b.prompt.trim() !== ''
-      ? null
-      : { reason: 'FieldLacking', message: 'prompt is required' };
-
-  let issue: ViduIssue | null = null;
-  switch (endpoint) {
-    case 'img2video':
-      issue = count('images', b.images, [1, 1]) ?? checkViduImg2video(model, b);
-      return issue;
-    case 'start-end2video':
-      issue = count('images', b.images, [2, 2]);
-      break;
-    case 'text2video':
-      issue = needPrompt();
-      break;
-    case 'reference2video':
-      issue =
-        b.subjects !== undefined
-          ? Array.isArray(b.subjects)
-            ? count('subjects', b.subjects, [1, 7])
-            : invalid('subjects: must be an array')
-          : count('images', b.images, [1, 7]);
-      issue ??= needPrompt();
-      break;
-  }
-  if (issue) return issue;
-
-  // The other Vidu endpoints, from their own pages (text-to-video, start-end-to-video,
-  // reference-to-video) as providers describe them.
-  if (isInt(b.duration)) {
-    const [lo, hi]: [number, number] = isQ3(model)
-      ? [1, 16]
-      : model.startsWith('viduq2')
-        ? endpoint === 'start-end2video'
-          ? [1, 8]
-          : [1, 10]
-        : model.startsWith('viduq1')
-          ? [5, 5]
-          : [4, 8];
-    const ok =
-      model === 'vidu2.0'
-        ? b.duration === 4 || b.duration === 8
-        : b.duration >= lo && b.duration <= hi;
-    if (!ok)
-      return invalid(
-        model === 'vidu2.0'
-          ? `duration: must be 4 or 8 for ${model}`
-          : `duration: must be in ${lo}..${hi} for ${model}`,
-      );
-  }
-  if (typeof b.resolution === 'string') {
-    const bad =
-      !['540p', '720p', '1080p'].includes(b.resolution) ||
-      (model.startsWith('viduq1') && b.resolution !== '1080p') ||
-      ((model === 'viduq2-pro-fast' || model === 'viduq3-pro-fast') && b.resolution === '540p');
-    if (bad) return invalid(`resolution: not supported by ${model}`);
-  }
-  if (typeof b.movement_amplitude === 'string' && !VIDU_MOVEMENT.includes(b.movement_amplitude))
-    return invalid(`movement_amplitude: must be one of ${VIDU_MOVEMENT.join(', ')}`);
-  if (b.off_peak === true) {
-    const audioOn = b.audio === true;
-    if (endpoint === 'reference2video' && b.subjects !== undefined && audioOn)
-      return invalid('off_peak: not supported for audio-video direct output');
-    if (audioOn && !isQ3(model))
-      return invalid('off_peak: with audio=true only q3 models support off-peak');
-  }
-  return null;
+  // img2video, as its own page states it.
+  return count('images', b.images, [1, 1]) ?? checkViduImg2video(model, b);
 }

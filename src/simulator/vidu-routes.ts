@@ -18,6 +18,7 @@ import { internEndpoint, internModel } from './interned';
 import { isTerminal, snapshot, type SimTask, type Snapshot } from './tasks';
 import type { SimRequestKind, SimTaskState } from './types';
 import { checkVidu, type Body } from './validate';
+import { viduFamilyDefaults } from './vidu-family';
 
 function viduError(status: number, reason: string, message: string): Reply {
   return {
@@ -142,17 +143,20 @@ function statusBody(t: SimTask, now: number, fileBase: string): unknown {
   return out;
 }
 
-/** The create call's echo of the request, with the defaults Vidu fills in and its credits. */
+/**
+ * The create call's echo of the request, with the defaults Vidu fills in (each model's duration
+ * and resolution) and its credits, in the shape of the create response on Vidu's pages. Only the
+ * calls that take images echo `images`; subject calls echo their `subjects`.
+ */
 function create(body: Body, ctx: CreateContext) {
-  const { id, seed, now, offPeak } = ctx;
+  const { id, endpoint, seed, now, offPeak } = ctx;
   const model = internModel(String(body.model));
-  const dur = typeof body.duration === 'number' ? body.duration : model === 'vidu2.0' ? 4 : 5;
-  const resolution =
-    typeof body.resolution === 'string'
-      ? body.resolution
-      : model.startsWith('viduq1')
-        ? '1080p'
-        : '720p';
+  const defaults = viduFamilyDefaults(endpoint, model) ?? {
+    duration: model === 'vidu2.0' ? 4 : 5,
+    resolution: model.startsWith('viduq1') ? '1080p' : '720p',
+  };
+  const dur = typeof body.duration === 'number' ? body.duration : defaults.duration;
+  const resolution = typeof body.resolution === 'string' ? body.resolution : defaults.resolution;
   const perSecond = VIDU_CREDITS_PER_SECOND[model] ?? 4;
   const factor = RESOLUTION_FACTOR[resolution] ?? 1;
   const credits =
@@ -160,13 +164,22 @@ function create(body: Body, ctx: CreateContext) {
   const payload = typeof body.payload === 'string' ? body.payload : '';
   const watermark = body.watermark === true;
   const bgm = body.bgm === true;
+  const media: Record<string, unknown> =
+    endpoint === 'text2video'
+      ? {}
+      : Array.isArray(body.subjects)
+        ? { subjects: body.subjects }
+        : {
+            images: Array.isArray(body.images) ? body.images : [],
+            ...(Array.isArray(body.videos) ? { videos: body.videos } : {}),
+          };
   return {
     vidu: { model, credits, watermark, bgm, payload },
     answer: {
       task_id: id,
       state: 'created',
       model,
-      images: Array.isArray(body.images) ? body.images : [],
+      ...media,
       prompt: typeof body.prompt === 'string' ? body.prompt : '',
       duration: dur,
       seed,
