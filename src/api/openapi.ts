@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ENDPOINTS } from '../jobs/endpoints';
+import { endpointInfoSchema } from '../jobs/endpoints/describe';
+import { paramsJsonSchema } from '../jobs/endpoints/json-schema';
 import { jobEventSchema } from '../jobs/job';
 import { jobSpecSchema } from '../jobs/spec';
 import {
@@ -90,6 +93,41 @@ const idParam = (description: string) => ({
   schema: { type: 'string' },
 });
 const unauthorized = err('missing or wrong bearer token');
+const pathParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
+
+/** The JSON Schema of what `GET /v1/endpoints` lists. */
+function endpointInfoJson(): Json {
+  return bare(z.toJSONSchema(endpointInfoSchema, { unrepresentable: 'any' }) as Json);
+}
+
+/**
+ * A job spec, with its `params` as the declaration of its endpoint says: one branch per
+ * (provider, endpoint), built from the same declarations as the validation.
+ */
+function jobSpecByEndpoint(): Json {
+  return {
+    allOf: [
+      ref('JobSpec'),
+      {
+        oneOf: ENDPOINTS.map((def) => ({
+          type: 'object',
+          properties: {
+            provider: { const: def.provider },
+            endpoint: { const: def.endpoint },
+            params: paramsJsonSchema(def),
+          },
+          required: ['provider', 'endpoint', 'params'],
+        })),
+      },
+    ],
+  };
+}
 
 /** The OpenAPI 3.1 document of the HTTP API, as `GET /openapi.json` serves it. */
 export function buildOpenApiDocument(version = '0.1.0'): Json {
@@ -117,7 +155,7 @@ export function buildOpenApiDocument(version = '0.1.0'): Json {
           summary: 'Validate and enqueue one job',
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: ref('JobSpec') } },
+            content: { 'application/json': { schema: jobSpecByEndpoint() } },
           },
           responses: {
             '201': json('EnqueueResult', 'the job was created'),
@@ -238,6 +276,46 @@ export function buildOpenApiDocument(version = '0.1.0'): Json {
             '400': err('bad from or Last-Event-ID'),
             '401': unauthorized,
             '503': err('too many open streams'),
+          },
+        },
+      },
+      '/v1/endpoints': {
+        get: {
+          operationId: 'listEndpoints',
+          summary: 'Every endpoint vidu-queue accepts, with its fields, models and rules',
+          responses: {
+            '200': {
+              description: 'the endpoints, in listing order',
+              content: {
+                'application/json': { schema: { type: 'array', items: endpointInfoJson() } },
+              },
+            },
+            '401': unauthorized,
+          },
+        },
+      },
+      '/v1/endpoints/{provider}/{endpoint}': {
+        get: {
+          operationId: 'getEndpoint',
+          summary: "One endpoint's fields, models and rules",
+          parameters: [
+            pathParam('provider', 'novita or vidu'),
+            pathParam('endpoint', "the endpoint's name, e.g. img2video"),
+            {
+              name: 'model',
+              in: 'query',
+              required: false,
+              description: "only this model, with each field's range for it",
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'the endpoint',
+              content: { 'application/json': { schema: endpointInfoJson() } },
+            },
+            '401': unauthorized,
+            '404': err('no such endpoint or model (the message names the known ones)'),
           },
         },
       },

@@ -14,6 +14,7 @@ import {
 import { systemClock, type Clock } from '../jobs/clock';
 import { bearerChecker } from './auth';
 import { callbackRoutes } from './callback-routes';
+import { endpointRoutes } from './endpoint-routes';
 import { buildOpenApiDocument } from './openapi';
 import { BATCH_ID_RE, STREAM_ID_RE, cancelQuery, createBatchBody, eventsQuery } from './schemas';
 import { createEventStreams } from './sse';
@@ -262,6 +263,8 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
           throw err;
         }
       });
+
+      endpointRoutes(v1, notFound);
 
       v1.get<IdParams>('/jobs/:id', async (req) => {
         const job = await producer.get(req.params.id);

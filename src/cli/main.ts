@@ -6,6 +6,7 @@ import { messageOf } from '../jobs/errors';
 import { registerApiCommand } from './commands/api';
 import { registerCancelCommand } from './commands/cancel';
 import { registerDemoCommand } from './commands/demo';
+import { registerEndpointsCommand } from './commands/endpoints';
 import { registerEnqueueCommand } from './commands/enqueue';
 import { registerEventsCommand } from './commands/events';
 import { registerHealthCommand } from './commands/health';
@@ -46,6 +47,7 @@ export function buildProgram(config: ConfigSource = configFromEnv): Command {
   registerApiCommand(program, config);
   registerWebhooksCommand(program, config);
   registerHealthCommand(program, config);
+  registerEndpointsCommand(program);
   return program;
 }
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { AddIssue, ImageForms, ParamsRule } from './types';
+
+export type { AddIssue, ImageForms, ParamsRule } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Field builders shared by every endpoint schema.
@@ -91,7 +94,7 @@ export function enumField<const T extends readonly [string, ...string[]]>(
 
 /** A boolean field. */
 export function boolField(field: string, where: string) {
-  return z.boolean({ error: fieldError(field, 'true or false (a boolean)', where) });
+  return z.boolean({ error: fieldError(field, BOOL_RULE, where) });
 }
 
 /** A free string field, optionally with a maximum length in characters. */
@@ -101,9 +104,7 @@ export function textField(
   opts: { max?: number; nonEmpty?: boolean } = {},
 ) {
   const { max, nonEmpty = false } = opts;
-  const parts = [nonEmpty ? 'a non-empty string' : 'a string'];
-  if (max !== undefined) parts.push(`of at most ${max} characters`);
-  const error = fieldError(field, parts.join(' '), where);
+  const error = fieldError(field, textRule({ max, nonEmpty }), where);
   return z
     .string({ error })
     .refine((s) => (!nonEmpty || s.trim() !== '') && (max === undefined || charCount(s) <= max), {
@@ -112,16 +113,10 @@ export function textField(
 }
 
 /** An http(s) URL field. `rule` overrides the rule text where the field needs explaining. */
-export function urlField(field: string, where: string, rule = 'an http(s) URL string') {
+export function urlField(field: string, where: string, rule = URL_RULE) {
   const error = fieldError(field, rule, where);
   return z.string({ error }).refine(isHttpUrl, { error });
 }
-
-/**
- * Which image forms an image field takes: `url-or-data` where the provider's page accepts base64
- * data URIs (Vidu), `url` where it documents URLs only (Novita).
- */
-export type ImageForms = 'url-or-data' | 'url';
 
 /** One image entry (an element of an `images` array). */
 export function imageField(field: string, where: string, forms: ImageForms) {
@@ -143,12 +138,46 @@ export function imageField(field: string, where: string, forms: ImageForms) {
   });
 }
 
-/** The rule text of an image count, e.g. "exactly one image" or "at least 1 image". */
-function countRule(min: number, max: number | undefined): string {
-  if (max === undefined) return `at least ${min} image${min === 1 ? '' : 's'}`;
-  if (min === max) return `exactly ${min === 1 ? 'one image' : `${min} images`}`;
-  return `from ${min} to ${max} images`;
+/** The rule text of an item count, e.g. "exactly one image" or "at least 1 subject". */
+export function countRule(min: number, max: number | undefined, noun = 'image'): string {
+  if (max === undefined) return `at least ${min} ${noun}${min === 1 ? '' : 's'}`;
+  if (min === max) return `exactly ${min === 1 ? `one ${noun}` : `${min} ${noun}s`}`;
+  return `from ${min} to ${max} ${noun}s`;
 }
+
+/** The rule text of a free string field. */
+export function textRule(opts: {
+  max?: number | undefined;
+  nonEmpty?: boolean | undefined;
+}): string {
+  const parts = [opts.nonEmpty === true ? 'a non-empty string' : 'a string'];
+  if (opts.max !== undefined) parts.push(`of at most ${opts.max} characters`);
+  return parts.join(' ');
+}
+
+/** A string holding JSON. */
+export function jsonTextField(field: string, where: string) {
+  const error = fieldError(field, JSON_TEXT_RULE, where);
+  return z.string({ error }).refine(isJson, { error });
+}
+
+/** The rule text of a string holding JSON. */
+export const JSON_TEXT_RULE = 'a string holding JSON';
+
+function isJson(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The rule text of a boolean field. */
+export const BOOL_RULE = 'true or false (a boolean)';
+
+/** The rule text of a URL field, unless the field gives its own. */
+export const URL_RULE = 'an http(s) URL string';
 
 /** An `images` array holding from `min` to `max` images (`max` undefined: no upper limit). */
 export function imagesField(
@@ -168,12 +197,6 @@ export function imagesField(
 export function seedField(where: string) {
   return intField('seed', where, 0, SEED_MAX);
 }
-
-/** Reports one issue of a cross-field rule at `path`. */
-export type AddIssue = (path: (string | number)[], message: string) => void;
-
-/** A cross-field rule: reads the params and reports what it finds wrong. */
-export type ParamsRule = (params: Record<string, unknown>, add: AddIssue) => void;
 
 export interface StrictObjectOptions {
   /** What the object is, for messages, e.g. "params" or "a subject". */
@@ -208,7 +231,8 @@ export function strictObject<S extends z.core.$ZodLooseShape>(
         const add: AddIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
         for (const key of Object.keys(value)) {
           if (Object.hasOwn(shape, key)) continue; // not `in`: constructor, toString, … are unknown too
-          const reason = opts.rejected?.[key];
+          const reason =
+            opts.rejected && Object.hasOwn(opts.rejected, key) ? opts.rejected[key] : undefined;
           add(
             [key],
             reason !== undefined

@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import {
+  BOOL_RULE,
+  JSON_TEXT_RULE,
+  URL_RULE,
+  boolField,
+  countRule,
+  enumField,
+  fieldError,
+  imagesField,
+  intField,
+  intRule,
+  isRecord,
+  jsonTextField,
+  oneOfRule,
+  strictObject,
+  textField,
+  textRule,
+  urlField,
+} from './fields';
+import type {
+  EndpointDecl,
+  EndpointDef,
+  FieldDecl,
+  ModelDecl,
+  ModelLimit,
+  ParamsRule,
+} from './types';
+
+// Turns one declaration (./types.ts) into the EndpointDef the producer and worker use.
+
+/** The rule text of a per-model integer field before the model is known. */
+const BY_MODEL_INT_RULE = 'an integer (the range depends on model)';
+
+/** How messages name an endpoint: the Novita name as is, a Vidu name prefixed ("vidu img2video"). */
+export function endpointLabel(decl: Pick<EndpointDecl, 'provider' | 'name'>): string {
+  return decl.provider === 'vidu' ? `vidu ${decl.name}` : decl.name;
+}
+
+/** The create call's path of a declaration. */
+export function endpointPath(decl: Pick<EndpointDecl, 'provider' | 'name' | 'path'>): string {
+  if (decl.path !== undefined) return decl.path;
+  return decl.provider === 'vidu' ? `/ent/v2/${decl.name}` : `/v3/async/${decl.name}`;
+}
+
+/** The field declared for `off_peak` wherever an endpoint has an off-peak mode. */
+export const OFF_PEAK_FIELD: FieldDecl = {
+  type: 'boolean',
+  description: "the provider's off-peak mode (cheaper, slower); vidu-queue's schedule can set it",
+};
+
+/**
+ * Every field of a declaration as it is validated: `model` first when there are models (required,
+ * one of them), then the declared fields, then `off_peak` when the endpoint has an off-peak mode.
+ */
+export function declaredFields(decl: EndpointDecl): [string, FieldDecl][] {
+  const out: [string, FieldDecl][] = [];
+  const models = Object.keys(decl.models ?? {});
+  if (models.length > 0) {
+    out.push([
+      'model',
+      {
+        type: 'enum',
+        values: models as [string, ...string[]],
+        required: true,
+        description: 'the model; each allows its own durations, resolutions and defaults',
+      },
+    ]);
+  }
+  out.push(...Object.entries(decl.fields));
+  if (decl.offPeak !== false && !Object.hasOwn(decl.fields, 'off_peak')) {
+    out.push(['off_peak', OFF_PEAK_FIELD]);
+  }
+  return out;
+}
+
+/** The rule text of a field, as its messages word it ("an integer from 1 to 16"). */
+export function fieldRule(f: FieldDecl): string {
+  switch (f.type) {
+    case 'integer':
+      return 'byModel' in f ? BY_MODEL_INT_RULE : intRule(f.min, f.max);
+    case 'enum':
+      return oneOfRule(f.values);
+    case 'boolean':
+      return BOOL_RULE;
+    case 'string':
+      return textRule({ max: f.maxLength, nonEmpty: f.nonEmpty });
+    case 'url':
+      return f.rule ?? URL_RULE;
+    case 'json-string':
+      return JSON_TEXT_RULE;
+    case 'images':
+      return `an array holding ${countRule(f.min, f.max)}`;
+    case 'objects':
+      return `an array of ${countRule(f.min, f.max, f.noun)}`;
+  }
+}
+
+/** The rule text of a model's limit ("an integer from 1 to 10", "one of "720p", "1080p""). */
+export function limitRule(limit: ModelLimit): string {
+  return 'values' in limit ? oneOfRule(limit.values) : intRule(limit.min, limit.max);
+}
+
+/** The zod schema of one field (without `.optional()`). */
+function fieldSchema(key: string, f: FieldDecl, where: string): z.ZodType {
+  const name = f.label ?? key;
+  switch (f.type) {
+    case 'integer': {
+      if ('byModel' in f) {
+        const error = fieldError(name, BY_MODEL_INT_RULE, where);
+        return z.number({ error }).refine((n) => Number.isInteger(n), { error });
+      }
+      return intField(name, where, f.min, f.max);
+    }
+    case 'enum':
+      return enumField(name, where, f.values);
+    case 'boolean':
+      return boolField(name, where);
+    case 'string':
+      return textField(name, where, {
+        ...(f.maxLength !== undefined ? { max: f.maxLength } : {}),
+        ...(f.nonEmpty !== undefined ? { nonEmpty: f.nonEmpty } : {}),
+      });
+    case 'url':
+      return urlField(name, where, f.rule);
+    case 'json-string':
+      return jsonTextField(name, where);
+    case 'images':
+      return imagesField(
+        name,
+        where,
+        f.max !== undefined ? { min: f.min, max: f.max } : { min: f.min },
+        f.forms,
+      );
+    case 'objects': {
+      const item = strictObject(where, shapeOf(Object.entries(f.item.fields), where), {
+        what: f.item.what,
+        notObject: f.item.notObject,
+      });
+      const error = fieldError(name, fieldRule(f), where);
+      const { min, max } = f;
+      return z
+        .array(item, { error })
+        .refine((a) => a.length >= min && (max === undefined || a.length <= max), { error });
+    }
+  }
+}
+
+function shapeOf(fields: [string, FieldDecl][], where: string): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    fields.map(([key, f]) => {
+      const s = fieldSchema(key, f, where);
+      return [key, f.required === true ? s : s.optional()];
+    }),
+  );
+}
+
+/** The model's limits hold every `byModel` field: a declaration error otherwise. */
+function checkModels(decl: EndpointDecl): void {
+  const byModel = Object.entries(decl.fields).filter(([, f]) => 'byModel' in f && f.byModel);
+  for (const [model, m] of Object.entries(decl.models ?? {})) {
+    for (const [key] of byModel) {
+      if (!Object.hasOwn(m.limits, key)) {
+        throw new Error(`${endpointLabel(decl)}: model ${model} has no limit for ${key}`);
+      }
+    }
+  }
+  if (byModel.length > 0 && decl.models === undefined) {
+    throw new Error(`${endpointLabel(decl)}: byModel fields need models`);
+  }
+}
+
+/** The audio default of params: the model's, else the `audio` field's declared default. */
+function audioDefault(decl: EndpointDecl, model: ModelDecl | undefined): boolean {
+  if (model !== undefined) return model.audioDefault ?? false;
+  const f = decl.fields.audio;
+  return f?.type === 'boolean' && f.default === true;
+}
+
+/**
+ * The rules derived from the declaration: each model's limits on its `byModel` fields, then the
+ * off-peak/audio rule. On an endpoint with models they wait for a valid `model`, so that a bad
+ * model gets one issue rather than one per field.
+ */
+function derivedRule(decl: EndpointDecl): ParamsRule {
+  const label = endpointLabel(decl);
+  return (p, add) => {
+    let model: ModelDecl | undefined;
+    let where = label;
+    if (decl.models !== undefined) {
+      if (typeof p.model !== 'string' || !Object.hasOwn(decl.models, p.model)) return;
+      model = decl.models[p.model];
+      where = `${label} with model ${p.model}`;
+    }
+    for (const [key, limit] of Object.entries(model?.limits ?? {})) {
+      const v = p[key];
+      if ('values' in limit) {
+        const f = decl.fields[key];
+        // Values outside the field's own enum get the field's issue, not this one.
+        const all: readonly string[] = f?.type === 'enum' ? f.values : [];
+        if (typeof v === 'string' && all.includes(v) && !limit.values.includes(v)) {
+          add([key], `${key} must be ${oneOfRule(limit.values)} on ${where}`);
+        }
+      } else if (typeof v === 'number' && Number.isInteger(v) && (v < limit.min || v > limit.max)) {
+        add([key], `${key} must be ${intRule(limit.min, limit.max)} on ${where}`);
+      }
+    }
+    if (decl.offPeak !== false && decl.offPeak.audio === 'must-be-off' && p.off_peak === true) {
+      const audioOn = typeof p.audio === 'boolean' ? p.audio : audioDefault(decl, model);
+      if (!audioOn) return;
+      add(
+        ['off_peak'],
+        p.audio === true
+          ? `off_peak=true cannot be combined with audio=true on ${where}: off-peak mode is not ` +
+              'supported when audio is true, so set audio: false or drop off_peak'
+          : `off_peak=true needs audio: false on ${where}: audio defaults to true on this ` +
+              `${model !== undefined ? 'model' : 'endpoint'} and off-peak mode is not supported ` +
+              'when audio is true, so set audio: false or drop off_peak',
+      );
+    }
+  };
+}
+
+/** The warnings derived from the models: fields that have no effect on the chosen model. */
+function modelWarnings(decl: EndpointDecl, p: Record<string, unknown>): string[] {
+  if (decl.models === undefined || typeof p.model !== 'string') return [];
+  if (!Object.hasOwn(decl.models, p.model)) return [];
+  const ignores = decl.models[p.model]?.ignores ?? {};
+  return Object.entries(ignores)
+    .filter(([key]) => p[key] !== undefined)
+    .map(([key, why]) => `${key}: has no effect with model ${p.model as string} (${why})`);
+}
+
+/** The message of a field refused because the endpoint has no off-peak mode. */
+export const NO_OFF_PEAK = 'this endpoint has no off-peak mode, so remove off_peak';
+
+/** Builds the {@link EndpointDef} of one declaration (its schema, path, warnings). */
+export function defineEndpoint(decl: EndpointDecl): EndpointDef {
+  checkModels(decl);
+  const where = endpointLabel(decl);
+  const rejected: Record<string, string> = { ...decl.rejected };
+  if (decl.offPeak === false) rejected.off_peak = NO_OFF_PEAK;
+  const params = strictObject(where, shapeOf(declaredFields(decl), where), {
+    what: 'params',
+    rejected,
+    rules: [derivedRule(decl), ...(decl.rules ?? []).map((r) => r.check)],
+  }) as unknown as z.ZodType<Record<string, unknown>>;
+  return {
+    provider: decl.provider,
+    endpoint: decl.name,
+    path: endpointPath(decl),
+    mode: decl.mode,
+    params,
+    offPeak: decl.offPeak !== false,
+    warnings: (p) => {
+      if (!isRecord(p)) return [];
+      return [...modelWarnings(decl, p), ...(decl.warnings ?? []).flatMap((w) => w.check(p))];
+    },
+    decl,
+  };
+}

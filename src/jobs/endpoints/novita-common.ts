@@ -1,0 +1,23 @@
+import { SEED_MAX } from './fields';
+import type { FieldDecl } from './types';
+
+// Field declarations that several Novita pages share word for word. Novita's pages document
+// image URLs only ("Reference image URLs", "Input image URL list"), so image fields take `url`.
+
+export const NOVITA_RESOLUTIONS = ['540p', '720p', '1080p'] as const;
+export const NOVITA_ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
+/** `movement_amplitude` on the Q2 pages. */
+export const NOVITA_Q2_MOVEMENT = ['auto', 'small', 'medium', 'high'] as const;
+
+/** The seed field of Novita's pages. */
+export const NOVITA_SEED: FieldDecl = {
+  type: 'integer',
+  min: 0,
+  max: SEED_MAX,
+  description: 'random seed',
+};
+
+/** The page of a Novita endpoint. */
+export function novitaPage(name: string): string {
+  return `https://novita.ai/docs/api-reference/model-apis-${name}`;
+}
