@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function startServer(): Promise<string> {
-  rig = await startRig({ API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: '0' });
+  rig = await startRig({ env: { API_TOKEN: TOKEN, API_HOST: '127.0.0.1', API_PORT: '0' } });
   api = await startApi({ config: rig.config, logger: silentLogger });
   return api.url;
 }
