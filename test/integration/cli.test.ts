@@ -10,6 +10,7 @@ import {
   redisClient,
   seedSpecs,
   startSim,
+  testClock,
   testPrefix,
   waitFor,
   waitForTerminal,
@@ -200,8 +201,11 @@ describe('vidu-queue as a process', () => {
     expect(await exited(w)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
-  test('a worker killed with SIGKILL right after a submit is restarted and polls the same task to the end', async () => {
-    sim = await startSim({ taskDurationMs: 2_500 });
+  test('a worker killed with SIGKILL once its task id is stored is restarted and polls the same task to the end', async () => {
+    // The simulator's clock stands still until the second worker runs, so the task cannot end
+    // while the first worker is alive, however slow the machine.
+    const clock = testClock(Date.now());
+    sim = await startSim({ taskDurationMs: 2_500, clock });
     const env = workerEnv(sim.url, { WORKER_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500' });
     const spec = {
       key: 'crash/1',
@@ -216,7 +220,7 @@ describe('vidu-queue as a process', () => {
     const first = start(['worker'], env);
     children.push(first);
     await waitFor(() => s.stats().submits === 1, 20_000, 'the submit');
-    // Right after the submit: the task id is persisted, then the worker dies without warning.
+    // Once the task id is persisted, the worker dies without warning.
     await waitFor(
       async () => {
         const st = await run(['status', jobId], baseEnv());
@@ -232,6 +236,8 @@ describe('vidu-queue as a process', () => {
 
     const second = start(['worker'], env);
     children.push(second);
+    clock.advance(3_000);
+    clock.run();
     const evs = (await waitForTerminal(redis, prefix, [jobId], 30_000)).get(jobId)!;
     const last = evs[evs.length - 1]!;
     expect(last).toMatchObject({ type: 'job.succeeded', taskId });

@@ -15,6 +15,7 @@ import {
   setBase,
   vidu,
   viduPoll,
+  viduState,
   viduSubmit,
   viduTask,
   type Res,
@@ -140,11 +141,25 @@ describe('control API and counts', () => {
       const batch = await Promise.all(Array.from({ length: 50 }, () => viduTask()));
       ids.push(...batch);
     }
+    /** Every task's state as its poll answers it, 100 polls at a time. */
+    const pollAll = async (): Promise<Map<string, number>> => {
+      const counts = new Map<string, number>();
+      for (let i = 0; i < ids.length; i += 100) {
+        const states = await Promise.all(ids.slice(i, i + 100).map((id) => viduState(id)));
+        for (const st of states) counts.set(st, (counts.get(st) ?? 0) + 1);
+      }
+      return counts;
+    };
     now = T0 + 10_000;
     const st = s.stats();
     expect(st.tasks.filter((t) => t.state === 'processing')).toHaveLength(5);
+    const early = await pollAll();
+    expect(early.get('processing')).toBe(5);
+    expect([...early.values()].reduce((a, b) => a + b, 0)).toBe(2_000);
     now = T0 + 2_000 * 3_000;
     expect(s.stats().tasks.every((t) => t.state === 'succeeded')).toBe(true);
+    expect(await pollAll()).toEqual(new Map([['success', 2_000]]));
     expect(s.stats().byProvider.vidu.submits).toBe(2_000);
+    expect(s.stats().byProvider.vidu.polls).toBe(4_000);
   });
 });
