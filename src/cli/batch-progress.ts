@@ -23,8 +23,9 @@ export interface EndedAt {
 /** `1h 02m`, `3m 05s`, `12s`. */
 function duration(ms: number): string {
   const s = Math.ceil(ms / 1000);
-  if (s >= 3600)
+  if (s >= 3600) {
     return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  }
   if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${s}s`;
 }

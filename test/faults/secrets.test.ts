@@ -455,8 +455,9 @@ test('secrets appear nowhere: logs, Redis, events, webhooks, API answers, errors
   let views = await ended();
   const until = Date.now() + 180_000;
   while (!views.every((v) => ['succeeded', 'failed', 'cancelled', 'expired'].includes(v.state))) {
-    if (Date.now() > until)
+    if (Date.now() > until) {
       throw new Error(`jobs did not end: ${JSON.stringify(views.map((v) => v.state))}`);
+    }
     await sleep(500);
     views = await ended();
   }

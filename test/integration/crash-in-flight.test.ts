@@ -52,8 +52,9 @@ function startWorkerProcess(simUrl: string): ChildProcess {
 }
 
 beforeAll(() => {
-  if (!existsSync(CLI))
+  if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  }
 });
 beforeEach(() => {
   prefix = testPrefix();

@@ -47,8 +47,9 @@ export async function until<T>(
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await sleep(intervalMs);
   }
 }

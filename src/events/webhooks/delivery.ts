@@ -280,8 +280,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorker
     if (
       job.attemptsMade < (job.opts.attempts ?? 1) &&
       !/stalled|allowable limit/i.test(err.message)
-    )
+    ) {
       return;
+    }
     void deadLetter(job.data, job.attemptsMade, err.message, null).catch((e: Error) =>
       logger.error({ err: e.message, msgId: job.data.msgId }, 'could not store a dead letter'),
     );

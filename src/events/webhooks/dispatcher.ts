@@ -133,8 +133,9 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
       await queue.addBulk(jobs);
     }
     if (ids.length > 0) await redis.xack(stream, WEBHOOK_GROUP, ...ids);
-    if (jobs.length > 0)
+    if (jobs.length > 0) {
       logger.debug({ events: ids.length, deliveries: jobs.length }, 'webhooks dispatched');
+    }
     return ids.length;
   }
 
