@@ -263,7 +263,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorker
       maxStalledCount: 5,
       settings: {
         backoffStrategy: (attemptsMade, type, _err, job) => {
-          const base = (job?.opts?.backoff as BackoffOptions | undefined)?.delay ?? opts.backoffMs;
+          const base = (job?.opts.backoff as BackoffOptions | undefined)?.delay ?? opts.backoffMs;
           return type === WEBHOOK_BACKOFF_TYPE
             ? webhookBackoffDelay(base, attemptsMade)
             : webhookBackoffDelay(opts.backoffMs, attemptsMade);
