@@ -49,7 +49,7 @@ export function etaLabel(first: EndedAt, now: EndedAt, total: number): string {
 export function batchBar(stream: NodeJS.WriteStream | NodeJS.WritableStream): SingleBar {
   const tty = (stream as { isTTY?: boolean }).isTTY === true;
   return new SingleBar({
-    stream: stream as NodeJS.WriteStream,
+    stream,
     format: '{bar} {value}/{total} ended | {states} | {timeLeft}',
     hideCursor: tty,
     noTTYOutput: true,
