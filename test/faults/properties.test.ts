@@ -424,7 +424,11 @@ function nonJson(
     }
     return null;
   }
-  if (!isPlainObject(v)) return { kind: (v as object).constructor?.name ?? 'an object', path };
+  if (!isPlainObject(v)) {
+    // An object whose prototype has no constructor (or a null one) has no name to report.
+    const made = (v as { constructor?: { name?: string } }).constructor;
+    return { kind: made?.name ?? 'an object', path };
+  }
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined) continue;
     const bad = nonJson(x, path ? `${path}.${k}` : k, seen);
@@ -442,7 +446,8 @@ function checkSpec(input: unknown, f: Failures): SpecOutcome | null {
     spec = validateSpec(input, { now: NOW });
   } catch (err) {
     if (!(err instanceof SpecValidationError)) {
-      const e = err as Error;
+      // Anything can be thrown, null and undefined included.
+      const e = err as Error | null | undefined;
       f.add(`validateSpec threw ${e?.name}`, input, String(e?.message).split('\n')[0]);
       return null;
     }
@@ -545,7 +550,7 @@ describe('job specs', () => {
     let invalid = 0;
     let issues = 0;
     fc.assert(
-      fc.property(arb() as fc.Arbitrary<unknown>, (input) => {
+      fc.property(arb(), (input) => {
         const out = checkSpec(input, f);
         if (out?.ok) valid++;
         else if (out) {
@@ -694,7 +699,11 @@ function stringifyWithRaw(v: unknown): string {
     }
     return x;
   });
-  return (text ?? '').replace(/"__RAW_(\d+)__"/g, (_m, i: string) => raws[Number(i)] ?? '0');
+  // JSON.stringify answers undefined for undefined, functions and symbols, whatever its type says.
+  return ((text as string | undefined) ?? '').replace(
+    /"__RAW_(\d+)__"/g,
+    (_m, i: string) => raws[Number(i)] ?? '0',
+  );
 }
 
 /** Numbers as providers may send them, and as they should not. */
@@ -1154,7 +1163,9 @@ function submitResultProblems(r: SubmitResult): string[] {
   return out;
 }
 
-function cancelResultProblems(r: CancelResult): string[] {
+function cancelResultProblems(result: CancelResult): string[] {
+  // What an adapter answers at run time, which is what is checked here, not what its type says.
+  const r: { cancelled?: unknown; reason?: unknown } = result;
   if (r.cancelled === true) return [];
   if (r.cancelled === false && nonEmpty(r.reason)) return [];
   return ['shape'];
@@ -1291,7 +1302,7 @@ describe('provider responses', () => {
             return;
           }
           if (!isProviderError(error)) {
-            const e = error as Error;
+            const e = error as Error | null | undefined;
             f.add(`threw ${e?.name ?? typeof e}: ${String(e?.message).slice(0, 120)}`, example);
             return;
           }

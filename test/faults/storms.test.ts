@@ -307,7 +307,7 @@ test(`provider storm: ${N} jobs on both providers through a real worker`, async 
 
   const byJob = await waitAllEnded(r, jobIds, QUICK ? 240_000 : 500_000);
   const endedAt = Date.now();
-  if (burstTimer) clearInterval(burstTimer);
+  clearInterval(burstTimer);
   burstTimer = null;
   await sleep(1_500); // anything still to come (there should be nothing) shows in the counts
   const log: SimRequestLog[] = r.sim.stats().requests;

@@ -46,7 +46,7 @@ function startWorkerProcess(simUrl: string): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.resume();
+  child.stderr.resume();
   children.push(child);
   return child;
 }
