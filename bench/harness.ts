@@ -171,7 +171,7 @@ export async function simulatorProcess(
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) at start`)));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('listening')) resolve();
     });
   });

@@ -76,7 +76,8 @@ async function pipelineRun(
     const consumerConn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const reader = await createGroupReader(consumerConn, prefix, 'bench', 'c1', '$');
     let terminal = 0;
-    let reading = true;
+    // Cleared when the run ends; the assertion keeps TypeScript from narrowing it to true.
+    let reading = true as boolean;
     const consume = (async () => {
       while (reading) {
         const batch = await reader.read({ count: 500, blockMs: 200 });

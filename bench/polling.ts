@@ -94,12 +94,14 @@ export async function benchPolling(redis: Redis): Promise<void> {
       for (const { id, event } of batch) {
         last = id;
         if (isTerminalEvent(event.type)) ended += 1;
-        if (event.type === 'job.succeeded' && event.taskId)
+        if (event.type === 'job.succeeded' && event.taskId) {
           detected.set(event.taskId, Date.parse(event.at));
+        }
       }
       if (batch.length === 0) await sleep(50);
-      if (Date.now() - t0 > 20 * 60_000)
+      if (Date.now() - t0 > 20 * 60_000) {
         throw new Error(`polling: ${ended}/${n} jobs ended in 20 min`);
+      }
     }
     log(`  vidu-queue: ${n} jobs ended in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     await worker.close();

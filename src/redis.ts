@@ -331,13 +331,15 @@ async function pingOnce(
     enableOfflineQueue: false,
   };
   const r = url === null ? new Redis(o) : new Redis(url, o);
-  let seen: string | null = null;
+  // Set by the error handler; the assertion keeps TypeScript from narrowing it to null.
+  let seen = null as string | null;
   r.on('error', (err: Error) => {
     seen ??= err.message;
   });
   try {
     await r.connect();
-    const pong = await r.ping();
+    // ioredis types the answer as 'PONG'; a server (or proxy) may answer anything.
+    const pong: string = await r.ping();
     return pong === 'PONG' ? null : `PING answered ${pong}`;
   } catch (err) {
     return seen ?? messageOf(err);

@@ -94,8 +94,9 @@ describe('endpoint registry', () => {
   it.each(ENDPOINTS.map((e) => [`${e.provider} ${e.endpoint}`, e] as const))(
     '%s rejects a non-object params with a message naming params',
     (_name, d) => {
-      for (const bad of [null, 'x', 5, [IMG]])
+      for (const bad of [null, 'x', 5, [IMG]]) {
         expectIssue(d, bad, [], /params must be a JSON object/);
+      }
     },
   );
 });

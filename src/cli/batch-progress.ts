@@ -23,8 +23,9 @@ export interface EndedAt {
 /** `1h 02m`, `3m 05s`, `12s`. */
 function duration(ms: number): string {
   const s = Math.ceil(ms / 1000);
-  if (s >= 3600)
+  if (s >= 3600) {
     return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  }
   if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${s}s`;
 }
@@ -48,7 +49,7 @@ export function etaLabel(first: EndedAt, now: EndedAt, total: number): string {
 export function batchBar(stream: NodeJS.WriteStream | NodeJS.WritableStream): SingleBar {
   const tty = (stream as { isTTY?: boolean }).isTTY === true;
   return new SingleBar({
-    stream: stream as NodeJS.WriteStream,
+    stream,
     format: '{bar} {value}/{total} ended | {states} | {timeLeft}',
     hideCursor: tty,
     noTTYOutput: true,

@@ -65,9 +65,10 @@ function rowProblem(err: CsvError & { record?: unknown; columns?: unknown }): Li
 export function csvToSpecs(text: string): ParsedCsv {
   const specs: ParsedCsv['specs'] = [];
   const problems: LineProblem[] = [];
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  // With `info`, each row comes with where it was read; a short row may lack cells.
+  let rows: { record: Record<string, string | undefined>; info: { lines: number } }[];
   try {
-    rows = parse(text, {
+    rows = parse<(typeof rows)[number]>(text, {
       columns: (header: string[]) => header.map((h) => h.trim()),
       skip_empty_lines: true,
       trim: true,
@@ -77,7 +78,7 @@ export function csvToSpecs(text: string): ParsedCsv {
       on_skip: (err) => {
         if (err) problems.push(rowProblem(err));
       },
-    }) as { record: Record<string, string>; info: { lines: number } }[];
+    });
   } catch (err) {
     const e = err as Error & { lines?: number };
     problems.push({ line: e.lines ?? 1, path: '(csv)', message: messageOf(err) });

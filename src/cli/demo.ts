@@ -263,10 +263,11 @@ async function follow(
   }
   say(`all ${results.length} jobs ended in ${secs}s: ${succeeded.length} succeeded`);
   const sample = succeeded[0];
-  if (sample)
+  if (sample) {
     say(
       `a completion event, as consumers read it from ${prefix}:events:\n${JSON.stringify(sample, null, 2)}`,
     );
+  }
   const simStats = sim.stats();
   say(`provider calls: ${simStats.submits} submits, ${simStats.polls} polls`);
   return succeeded.length === results.length ? 0 : 1;

@@ -93,10 +93,10 @@ export async function readEntries(
   args.push('COUNT', req.count);
   if (req.blockMs !== undefined) args.push('BLOCK', req.blockMs);
   args.push('STREAMS', keys(prefix).events, req.after);
-  const command = (req.group ? redis.xreadgroup : redis.xread) as (
+  const command = (req.group ? redis.xreadgroup.bind(redis) : redis.xread.bind(redis)) as (
     ...a: (string | number)[]
   ) => Promise<unknown>;
-  const reply = (await command.apply(redis, args)) as [string, XEntries][] | null;
+  const reply = (await command(...args)) as [string, XEntries][] | null;
   return (reply?.[0]?.[1] ?? []).map(toStreamEntry);
 }
 

@@ -1,7 +1,3 @@
-import type { Redis } from 'ioredis';
-import { TERMINAL_EVENTS, type JobEvent } from '../jobs/job';
-import { keys } from '../keys';
-
 // The publisher (the one atomic write of events and step records) lives in ./publisher; it is
 // re-exported here for the modules that import it with the readers.
 export {

@@ -25,7 +25,9 @@ function canonical(v: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
   }
-  return JSON.stringify(v) ?? 'null';
+  // JSON.stringify answers undefined for undefined, functions and symbols, whatever its type says.
+  const json = JSON.stringify(v) as string | undefined;
+  return json ?? 'null';
 }
 
 const FIELDS = ['provider', 'endpoint', 'params', 'schedule', 'webhook', 'metadata'] as const;

@@ -26,7 +26,9 @@ export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (typeof err === 'string') return err;
   try {
-    return JSON.stringify(err) ?? String(err);
+    // JSON.stringify answers undefined for undefined, functions and symbols, whatever its type says.
+    const json = JSON.stringify(err) as string | undefined;
+    return json ?? String(err);
   } catch {
     return String(err);
   }

@@ -31,7 +31,7 @@ export type TerminalState = (typeof TERMINAL_STATE_LIST)[number];
 
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(TERMINAL_STATE_LIST);
 
-export function isTerminal(state: JobState): boolean {
+export function isTerminal(state: JobState): state is TerminalState {
   return TERMINAL_STATES.has(state);
 }
 

@@ -251,10 +251,10 @@ function readEnvelope(input: unknown, issues: SpecIssue[]): Partial<Envelope> {
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(jobSpecSchema.shape)) {
     if (raw[name] === undefined) continue;
-    const r = (field as z.ZodType).safeParse(raw[name]);
+    const r = field.safeParse(raw[name]);
     if (r.success) out[name] = r.data;
   }
-  return out as Partial<Envelope>;
+  return out;
 }
 
 /**

@@ -34,8 +34,9 @@ export type OwnerLookup = (jobIds: string[]) => Promise<(ProviderName | null)[]>
 /** The owner lookup on `redis`: one script call per 1,000 ids, all sent at once. */
 export function ownerLookup(redis: Redis, k: ReturnType<typeof keys>): OwnerLookup {
   const r = redis as OwnersRedis;
-  if (typeof r.viduQueueOwners !== 'function')
+  if (typeof r.viduQueueOwners !== 'function') {
     redis.defineCommand('viduQueueOwners', { lua: OWNERS });
+  }
   const owners = r.viduQueueOwners as OwnersCommand;
   return async (jobIds) => {
     // Not one command per id and queue: one script call per chunk.

@@ -93,8 +93,12 @@ export type BatchView = z.infer<typeof batchViewSchema>;
 export const batchRetriedSchema = z.object({ batchId: z.string(), retried: z.array(z.string()) });
 export type BatchRetried = z.infer<typeof batchRetriedSchema>;
 
+/** A record as stored: one written before batches and attempts existed has neither field. */
+type StoredRecord = Omit<JobRecord, 'batchId' | 'attempt'> &
+  Partial<Pick<JobRecord, 'batchId' | 'attempt'>>;
+
 /** The view of a job's record. */
-export function viewOf(jobId: string, rec: JobRecord, cancelRequested: boolean): JobView {
+export function viewOf(jobId: string, rec: StoredRecord, cancelRequested: boolean): JobView {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
   return {
     jobId,

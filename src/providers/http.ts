@@ -141,7 +141,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       status: res.status,
       text,
       json: parseJson(text),
-      header: (name) => headerValue(res.headers as Record<string, unknown>, name.toLowerCase()),
+      header: (name) => headerValue(res.headers, name.toLowerCase()),
     };
   };
 
@@ -210,7 +210,7 @@ function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && e.code !== '') return e.code;
-  const nested = e.cause ?? (Array.isArray(e.errors) ? e.errors[0] : undefined);
+  const nested: unknown = e.cause ?? (Array.isArray(e.errors) ? e.errors[0] : undefined);
   return nested !== undefined && nested !== err ? errorCode(nested) : undefined;
 }
 
@@ -485,7 +485,7 @@ export function keyedClient(
   provider: ProviderName,
   envVar: string,
   scheme: 'Bearer' | 'Token',
-): { client(context: string): HttpClient; close(): void } {
+): { client: (context: string) => HttpClient; close: () => void } {
   const apiKey = opts.apiKey?.trim() || undefined;
   const http = apiKey
     ? createHttpClient({
@@ -496,7 +496,7 @@ export function keyedClient(
       })
     : undefined;
   return {
-    client(context) {
+    client: (context) => {
       if (!http) throw missingApiKey(provider, envVar, context);
       return http;
     },

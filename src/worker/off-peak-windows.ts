@@ -35,7 +35,7 @@ export function localWall(t: number, tz: string): number {
   for (const part of formatter(tz).formatToParts(new Date(t))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second);
   return wall + (t - Math.floor(t / 1000) * 1000);
 }
 

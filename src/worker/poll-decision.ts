@@ -130,7 +130,8 @@ export function decidePoll(
         },
       };
     }
-    default:
+    case 'queued':
+    case 'running':
       break;
   }
   const progress = monotonicProgress(rec.progress, status.progress);

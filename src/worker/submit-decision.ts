@@ -56,7 +56,8 @@ export function decideStart(
           ? `the worker stopped while the create call resubmitting expired off-peak task ${expiredTask(rec) ?? '(none)'} was in flight`
           : 'the worker stopped while a create call was in flight',
       };
-    default:
+    case 'submitted':
+    case 'running':
       return { do: 'poll' };
   }
 }

@@ -160,7 +160,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
    */
   async function publishStalledFailure(job: Job<JobRecord>, err: Error): Promise<void> {
     try {
-      const rec = job.data;
+      // BullMQ hands over whatever it read back from Redis, which may be no record at all.
+      const rec = job.data as JobRecord | undefined;
       if (!rec || isTerminal(rec.state)) return;
       if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(err.message)) return;
       const failed: JobRecord = {

@@ -313,8 +313,9 @@ async function drain(
     ids.filter((id) => (byJob.get(id) ?? []).some((e) => isTerminalEvent(e.type))).length;
   const deadline = Date.now() + timeoutMs;
   while (ended() < ids.length) {
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`only ${ended()} of ${ids.length} jobs ended in time`);
+    }
     const got = await reader.read({ count: 200, blockMs: 1000 });
     for (const { id, event } of got) {
       const list = byJob.get(event.jobId) ?? [];
@@ -340,8 +341,9 @@ async function diagnose(
   conn.on('error', () => undefined);
   const queues = PROVIDERS.map((p) => new Queue(p, { connection: conn, prefix: config.prefix }));
   try {
-    for (const q of queues)
+    for (const q of queues) {
       say(`diagnose: queue ${q.name}: ${JSON.stringify(await q.getJobCounts())}`);
+    }
     const stuck = ids.filter((id) => !(byJob.get(id) ?? []).some((e) => isTerminalEvent(e.type)));
     for (const id of stuck.slice(0, 5)) {
       for (const q of queues) {

@@ -424,7 +424,11 @@ function nonJson(
     }
     return null;
   }
-  if (!isPlainObject(v)) return { kind: (v as object).constructor?.name ?? 'an object', path };
+  if (!isPlainObject(v)) {
+    // An object whose prototype has no constructor (or a null one) has no name to report.
+    const made = (v as { constructor?: { name?: string } }).constructor;
+    return { kind: made?.name ?? 'an object', path };
+  }
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined) continue;
     const bad = nonJson(x, path ? `${path}.${k}` : k, seen);
@@ -442,7 +446,8 @@ function checkSpec(input: unknown, f: Failures): SpecOutcome | null {
     spec = validateSpec(input, { now: NOW });
   } catch (err) {
     if (!(err instanceof SpecValidationError)) {
-      const e = err as Error;
+      // Anything can be thrown, null and undefined included.
+      const e = err as Error | null | undefined;
       f.add(`validateSpec threw ${e?.name}`, input, String(e?.message).split('\n')[0]);
       return null;
     }
@@ -451,16 +456,19 @@ function checkSpec(input: unknown, f: Failures): SpecOutcome | null {
       return null;
     }
     for (const i of err.issues) {
-      if (typeof i.path !== 'string' || i.path.trim() === '')
+      if (typeof i.path !== 'string' || i.path.trim() === '') {
         f.add('an issue with an empty path', { input, issue: i });
-      if (typeof i.message !== 'string' || i.message.trim() === '')
+      }
+      if (typeof i.message !== 'string' || i.message.trim() === '') {
         f.add('an issue with an empty message', { input, issue: i });
+      }
     }
     return { ok: false, error: err };
   }
   const problems: string[] = [];
-  if (typeof spec.key !== 'string' || spec.key === '' || spec.key.length > 512)
+  if (typeof spec.key !== 'string' || spec.key === '' || spec.key.length > 512) {
     problems.push('key');
+  }
   if (!PROVIDERS.includes(spec.provider)) problems.push('provider');
   if (!getEndpoint(spec.provider, spec.endpoint)) problems.push('endpoint');
   if (!isPlainObject(spec.params)) problems.push('params');
@@ -472,8 +480,9 @@ function checkSpec(input: unknown, f: Failures): SpecOutcome | null {
   )?.shape;
   if (shape && isPlainObject(spec.params)) {
     const unknown = Object.keys(spec.params).filter((k) => !Object.hasOwn(shape, k));
-    if (unknown.length)
+    if (unknown.length) {
       f.add('a valid spec has params that are no field of the endpoint', input, unknown.join(', '));
+    }
   }
   const bad = nonJson(spec);
   if (bad) {
@@ -488,15 +497,17 @@ function checkSpec(input: unknown, f: Failures): SpecOutcome | null {
   // A valid spec validates again, to itself (it is stored and may be enqueued again).
   try {
     const again = validateSpec(spec, { now: NOW });
-    if (JSON.stringify(again) !== JSON.stringify(spec))
+    if (JSON.stringify(again) !== JSON.stringify(spec)) {
       f.add('a valid spec validates to something else', input);
+    }
   } catch (err) {
     f.add(`a valid spec fails validation the second time: ${(err as Error).message}`, input);
   }
   // It survives the trip through Redis (JSON) unchanged.
   try {
-    if (JSON.stringify(JSON.parse(JSON.stringify(spec))) !== JSON.stringify(spec))
+    if (JSON.stringify(JSON.parse(JSON.stringify(spec))) !== JSON.stringify(spec)) {
       f.add('a valid spec changes through JSON', input);
+    }
   } catch (err) {
     f.add(`a valid spec cannot be stored as JSON: ${(err as Error).message}`, input);
   }
@@ -539,7 +550,7 @@ describe('job specs', () => {
     let invalid = 0;
     let issues = 0;
     fc.assert(
-      fc.property(arb() as fc.Arbitrary<unknown>, (input) => {
+      fc.property(arb(), (input) => {
         const out = checkSpec(input, f);
         if (out?.ok) valid++;
         else if (out) {
@@ -642,8 +653,9 @@ describe('job specs', () => {
               await producer.enqueue(bad);
               f.add('enqueue accepted an invalid spec', bad);
             } catch (err) {
-              if (!(err instanceof SpecValidationError))
+              if (!(err instanceof SpecValidationError)) {
                 f.add(`enqueue threw ${(err as Error).name}: ${(err as Error).message}`, bad);
+              }
             }
             const left = (await keysUnder()).filter((k) => !metaKeys.includes(k));
             if (left.length > 0) {
@@ -687,7 +699,11 @@ function stringifyWithRaw(v: unknown): string {
     }
     return x;
   });
-  return (text ?? '').replace(/"__RAW_(\d+)__"/g, (_m, i: string) => raws[Number(i)] ?? '0');
+  // JSON.stringify answers undefined for undefined, functions and symbols, whatever its type says.
+  return ((text as string | undefined) ?? '').replace(
+    /"__RAW_(\d+)__"/g,
+    (_m, i: string) => raws[Number(i)] ?? '0',
+  );
 }
 
 /** Numbers as providers may send them, and as they should not. */
@@ -1109,12 +1125,15 @@ const nonEmpty = (v: unknown) => typeof v === 'string' && v.trim() !== '';
 /** What is wrong with a TaskStatus (empty when nothing). */
 function taskStatusProblems(s: TaskStatus): string[] {
   const out: string[] = [];
-  if (!['queued', 'running', 'succeeded', 'failed', 'cancelled'].includes(s.state))
+  if (!['queued', 'running', 'succeeded', 'failed', 'cancelled'].includes(s.state)) {
     out.push('state');
-  if (!nullOr(s.progress, (p) => finite(p) && (p as number) >= 0 && (p as number) <= 100))
+  }
+  if (!nullOr(s.progress, (p) => finite(p) && (p as number) >= 0 && (p as number) <= 100)) {
     out.push(`progress ${String(s.progress)}`);
-  if (!nullOr(s.etaSeconds, (e) => finite(e) && (e as number) > 0))
+  }
+  if (!nullOr(s.etaSeconds, (e) => finite(e) && (e as number) > 0)) {
     out.push(`etaSeconds ${String(s.etaSeconds)}`);
+  }
   if (!nullOr(s.credits, finite)) out.push(`credits ${String(s.credits)}`);
   if (typeof s.rawState !== 'string') out.push('rawState');
   if (!Array.isArray(s.videos)) out.push('videos');
@@ -1124,14 +1143,16 @@ function taskStatusProblems(s: TaskStatus): string[] {
       if (!nonEmpty(v.url)) out.push('video url');
       if (!nullOr(v.coverUrl, (c) => typeof c === 'string')) out.push('coverUrl');
       if (!nullOr(v.watermarkedUrl, (c) => typeof c === 'string')) out.push('watermarkedUrl');
-      if (!nullOr(v.expiresAt, (e) => typeof e === 'string' && !Number.isNaN(Date.parse(e))))
+      if (!nullOr(v.expiresAt, (e) => typeof e === 'string' && !Number.isNaN(Date.parse(e)))) {
         out.push('expiresAt');
+      }
     }
   }
   const failedLike = s.state === 'failed' || s.state === 'cancelled';
   if (failedLike !== (s.error !== null)) out.push('error vs state');
-  if (s.error && (!nonEmpty(s.error.code) || typeof s.error.message !== 'string'))
+  if (s.error && (!nonEmpty(s.error.code) || typeof s.error.message !== 'string')) {
     out.push('error fields');
+  }
   return out;
 }
 
@@ -1142,7 +1163,9 @@ function submitResultProblems(r: SubmitResult): string[] {
   return out;
 }
 
-function cancelResultProblems(r: CancelResult): string[] {
+function cancelResultProblems(result: CancelResult): string[] {
+  // What an adapter answers at run time, which is what is checked here, not what its type says.
+  const r: { cancelled?: unknown; reason?: unknown } = result;
   if (r.cancelled === true) return [];
   if (r.cancelled === false && nonEmpty(r.reason)) return [];
   return ['shape'];
@@ -1152,12 +1175,14 @@ function providerErrorProblems(e: ProviderError): string[] {
   const out: string[] = [];
   if (!(e instanceof ProviderError)) out.push('not an instance of ProviderError');
   if (!CATEGORIES.has(e.category)) out.push(`category ${String(e.category)}`);
-  if (typeof e.code !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(e.code))
+  if (typeof e.code !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(e.code)) {
     out.push(`code ${JSON.stringify(e.code)}`);
+  }
   if (!nonEmpty(e.message)) out.push('message');
   if (!nullOr(e.status, (s) => Number.isInteger(s))) out.push('status');
-  if (!nullOr(e.retryAfterMs, (r) => finite(r) && (r as number) >= 0))
+  if (!nullOr(e.retryAfterMs, (r) => finite(r) && (r as number) >= 0)) {
     out.push(`retryAfterMs ${String(e.retryAfterMs)}`);
+  }
   if (e.category === 'rate_limited' && e.retryAfterMs === null) out.push('429 without a wait');
   if (e.retryable !== RETRYABLE.has(e.category)) out.push('retryable');
   if (typeof e.outcomeUnknown !== 'boolean') out.push('outcomeUnknown');
@@ -1259,8 +1284,9 @@ describe('provider responses', () => {
                 : `(binary ${plan.body.length} bytes)`,
             call: { endpoint: call.endpoint.slice(0, 50), taskId: call.taskId.slice(0, 50) },
           };
-          if (took > TIMEOUT_MS + SLACK_MS)
+          if (took > TIMEOUT_MS + SLACK_MS) {
             f.add(`took ${took} ms (timeout ${TIMEOUT_MS} ms)`, example);
+          }
           if (!threw) {
             results++;
             totals.results++;
@@ -1270,49 +1296,54 @@ describe('provider responses', () => {
                 : op === 'getTask'
                   ? taskStatusProblems(result as TaskStatus)
                   : cancelResultProblems(result as CancelResult);
-            if (problems.length)
+            if (problems.length) {
               f.add(`an invalid result (${problems.join(', ')})`, { ...example, result });
+            }
             return;
           }
           if (!isProviderError(error)) {
-            const e = error as Error;
+            const e = error as Error | null | undefined;
             f.add(`threw ${e?.name ?? typeof e}: ${String(e?.message).slice(0, 120)}`, example);
             return;
           }
           totals.errors++;
           byCategory[error.category] = (byCategory[error.category] ?? 0) + 1;
           const problems = providerErrorProblems(error);
-          if (problems.length)
+          if (problems.length) {
             f.add(`a ProviderError with a bad ${problems.join(', ')}`, {
               ...example,
               error: error.toJSON(),
             });
+          }
           // A create call that reached the provider and got no clear answer may have made a task.
           if (op === 'submit' && reached) {
             const ok2xx = plan.action === 'respond' && plan.status >= 200 && plan.status < 300;
             const noAnswer = plan.action !== 'respond';
-            if ((ok2xx || noAnswer) && !error.outcomeUnknown)
+            if ((ok2xx || noAnswer) && !error.outcomeUnknown) {
               f.add('a create call without a clear answer is not marked outcomeUnknown', {
                 ...example,
                 error: error.toJSON(),
               });
+            }
           }
           if (
             reached &&
             (plan.action === 'hang' || plan.action === 'trickle') &&
             error.category !== 'timeout'
-          )
+          ) {
             f.add(`a hang ended as ${error.category}, not timeout`, {
               ...example,
               error: error.toJSON(),
             });
+          }
           if (
             reached &&
             plan.action === 'respond' &&
             plan.status === 429 &&
             error.category !== 'rate_limited'
-          )
+          ) {
             f.add(`a 429 ended as ${error.category}`, { ...example, error: error.toJSON() });
+          }
         }),
         { seed: SEED, numRuns: RUNS.responses },
       );

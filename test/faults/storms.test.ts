@@ -272,8 +272,9 @@ test(`provider storm: ${N} jobs on both providers through a real worker`, async 
   const workerErrors: string[] = [];
   for (const w of r.worker.workers as Worker[]) {
     w.on('failed', (_job, err) => {
-      if (err.name !== 'UnrecoverableError')
+      if (err.name !== 'UnrecoverableError') {
         workerFailures.push({ name: err.name, message: err.message });
+      }
     });
     w.on('error', (err) => workerErrors.push(err.message));
     // When each step began (BullMQ hands the job to the processor), to tell, for a call made
@@ -306,7 +307,7 @@ test(`provider storm: ${N} jobs on both providers through a real worker`, async 
 
   const byJob = await waitAllEnded(r, jobIds, QUICK ? 240_000 : 500_000);
   const endedAt = Date.now();
-  if (burstTimer) clearInterval(burstTimer);
+  clearInterval(burstTimer);
   burstTimer = null;
   await sleep(1_500); // anything still to come (there should be nothing) shows in the counts
   const log: SimRequestLog[] = r.sim.stats().requests;
@@ -379,8 +380,9 @@ test(`provider storm: ${N} jobs on both providers through a real worker`, async 
     if (counted > SUBMIT_ATTEMPTS) overAttempts.push(`${id}: ${counted} create calls`);
     // The simulator saw no more than the calls the worker made (fewer only when a call timed
     // out before the simulator read it), and no more than SUBMIT_ATTEMPTS plus the 429s.
-    if (list.length > seen.length || list.length > SUBMIT_ATTEMPTS + limited)
+    if (list.length > seen.length || list.length > SUBMIT_ATTEMPTS + limited) {
       overCalls.push(`${id}: ${list.length} create calls at the provider, ${seen.length} made`);
+    }
     const tasks = list.filter((e) => e.status >= 200 && e.status < 300).length;
     if (tasks > 1) overTasks.push(`${id}: ${tasks} tasks created`);
     const code = terminal.get(id)?.error?.code;
@@ -393,10 +395,12 @@ test(`provider storm: ${N} jobs on both providers through a real worker`, async 
         firstInjected >= 0 ? list.length - 1 - firstInjected : 0,
         firstSeen >= 0 ? seen.length - 1 - firstSeen : 0,
       );
-      if (after > 0)
+      if (after > 0) {
         resubmitted.push(`${id}: ${after} create call(s) after one with an unknown outcome`);
-      if (code !== 'submit_outcome_unknown')
+      }
+      if (code !== 'submit_outcome_unknown') {
         unknownNotReported.push(`${id}: ended ${code ?? terminal.get(id)?.type}`);
+      }
       const cause =
         firstInjected >= 0
           ? (list[firstInjected]!.faults ?? []).includes('hang')

@@ -384,7 +384,8 @@ describe('provider callbacks over real HTTP', () => {
     );
     const urls = jobs.map((j) => callbackUrlOf(s, j.prompt));
     const ids = jobs.map((j) => j.jobId);
-    let done = false;
+    // Set when the jobs end; the assertion keeps TypeScript from narrowing it to false.
+    let done = false as boolean;
     const terminal = waitForTerminal(s.rig.redis, s.rig.config.prefix, ids, 15_000).finally(() => {
       done = true;
     });

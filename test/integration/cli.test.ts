@@ -19,8 +19,9 @@ import {
 const CLI = path.join(__dirname, '../../dist/cli/main.js');
 
 beforeAll(() => {
-  if (!existsSync(CLI))
+  if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  }
 });
 
 interface RunResult {

@@ -46,14 +46,15 @@ function startWorkerProcess(simUrl: string): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.resume();
+  child.stderr.resume();
   children.push(child);
   return child;
 }
 
 beforeAll(() => {
-  if (!existsSync(CLI))
+  if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  }
 });
 beforeEach(() => {
   prefix = testPrefix();

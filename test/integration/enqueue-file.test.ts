@@ -10,8 +10,9 @@ import { IMG, REDIS_URL, dropPrefix, redisClient, testPrefix } from '../support/
 const CLI = path.join(__dirname, '../../dist/cli/main.js');
 
 beforeAll(() => {
-  if (!existsSync(CLI))
+  if (!existsSync(CLI)) {
     throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  }
 });
 
 interface RunResult {

@@ -590,7 +590,7 @@ describe('outbound webhooks on a real Redis, to a real HTTP consumer', () => {
     await deliver({ claimIdleMs: 100 });
     await waitFor(() => hook.delivered().length === 2, 10_000, 'the taken-over deliveries');
     expect(hook.delivered().map((r) => r.id)).toEqual(ids.map((i) => `msg_${i}`));
-    const pending = (await redis.xpending(`${config.prefix}:events`, WEBHOOK_GROUP)) as unknown[];
+    const pending = await redis.xpending(`${config.prefix}:events`, WEBHOOK_GROUP);
     expect(pending[0]).toBe(0);
   });
 

@@ -38,8 +38,9 @@ function recordingLogger() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n'))
+      for (const l of chunk.toString('utf8').split('\n')) {
         if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      }
       done();
     },
   });

@@ -83,8 +83,9 @@ describe('rate limits and injected failures', () => {
     const run = async (): Promise<number[]> => {
       await start({ failureRate: 0.5, seed: 7 });
       const out: number[] = [];
-      for (let i = 0; i < 20; i++)
+      for (let i = 0; i < 20; i++) {
         out.push((await novitaSubmit('vidu-q3-turbo-i2v', i2v())).status);
+      }
       await sim!.close();
       return out;
     };

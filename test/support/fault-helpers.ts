@@ -47,8 +47,9 @@ export async function until<T>(
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await sleep(intervalMs);
   }
 }
@@ -77,8 +78,14 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
   child.startedAt = Date.now();
   child.out = { stdout: '', stderr: '' };
   const keep = (s: string) => (s.length > OUTPUT_TAIL ? s.slice(s.length - OUTPUT_TAIL) : s);
-  child.stdout!.on('data', (d: Buffer) => (child.out.stdout = keep(child.out.stdout + d)));
-  child.stderr!.on('data', (d: Buffer) => (child.out.stderr = keep(child.out.stderr + d)));
+  child.stdout!.on(
+    'data',
+    (d: Buffer) => (child.out.stdout = keep(child.out.stdout + d.toString())),
+  );
+  child.stderr!.on(
+    'data',
+    (d: Buffer) => (child.out.stderr = keep(child.out.stderr + d.toString())),
+  );
   child.stdin!.end();
   return child;
 }

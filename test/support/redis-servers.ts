@@ -260,8 +260,9 @@ export async function startRedisCluster(
     await Promise.all(nodes.map((n) => n.destroy()));
   };
   try {
-    for (let i = 0; i < masters; i++)
+    for (let i = 0; i < masters; i++) {
       nodes.push(await startRedisServer({ ...opts, cluster: true }));
+    }
     const create = spawnSync(
       'redis-cli',
       [

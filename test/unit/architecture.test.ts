@@ -150,8 +150,8 @@ describe('the import checker', () => {
       expect(found).toEqual([
         {
           file,
-          specifier: expect.stringContaining(target) as unknown as string,
-          rule: expect.stringContaining(`must not import ${target}`) as unknown as string,
+          specifier: expect.stringContaining(target),
+          rule: expect.stringContaining(`must not import ${target}`),
         },
       ]);
     },

@@ -134,8 +134,9 @@ describe('README and docs/', () => {
           }
         })();
         for (const v of values) {
-          if (typeof v === 'object' && v !== null && 'provider' in v && 'params' in v)
+          if (typeof v === 'object' && v !== null && 'provider' in v && 'params' in v) {
             specs.push(v);
+          }
         }
       }
     }

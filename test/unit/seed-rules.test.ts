@@ -53,8 +53,9 @@ describe('vidu img2video: "Allowed values: viduq2, viduq1, viduq3-turbo, viduq3-
   });
 
   it('viduq2: resolutions "540p, 720p, 1080p"', () => {
-    for (const resolution of ['540p', '720p', '1080p'])
+    for (const resolution of ['540p', '720p', '1080p']) {
       expect(issues(vidu, { model: 'viduq2', images: [IMG], resolution })).toEqual([]);
+    }
     expect(issues(vidu, { model: 'viduq2', images: [IMG], resolution: '2K' })[0]?.[0]).toBe(
       'resolution',
     );

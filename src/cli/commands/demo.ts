@@ -26,7 +26,8 @@ export function registerDemoCommand(program: Command, config: ConfigSource): voi
     .action(async (opts: { jobs: number; timeout: number }) => {
       const cfg = config();
       const stop = new AbortController();
-      let caught: keyof typeof SIGNAL_EXIT | null = null;
+      // Set by the handlers below; the assertion keeps TypeScript from narrowing it to null.
+      let caught = null as keyof typeof SIGNAL_EXIT | null;
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
         // Later signals are ignored: the cleanup under way is what they ask for.
         process.on(sig, () => {

@@ -54,10 +54,8 @@ export function registerEventsCommand(program: Command, config: ConfigSource): v
       const producer = producerFor(cfg);
       const redis = producer.redis;
       let printed = 0;
-      let stop = false;
       const stopped = new AbortController();
       onSignals(async () => {
-        stop = true;
         stopped.abort();
         await producer.close();
       });
@@ -93,7 +91,7 @@ export function registerEventsCommand(program: Command, config: ConfigSource): v
           }
         }
       } finally {
-        if (!stop) await producer.close();
+        if (!stopped.signal.aborted) await producer.close();
       }
     });
 }

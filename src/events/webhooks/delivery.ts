@@ -263,7 +263,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorker
       maxStalledCount: 5,
       settings: {
         backoffStrategy: (attemptsMade, type, _err, job) => {
-          const base = (job?.opts?.backoff as BackoffOptions | undefined)?.delay ?? opts.backoffMs;
+          const base = (job?.opts.backoff as BackoffOptions | undefined)?.delay ?? opts.backoffMs;
           return type === WEBHOOK_BACKOFF_TYPE
             ? webhookBackoffDelay(base, attemptsMade)
             : webhookBackoffDelay(opts.backoffMs, attemptsMade);
@@ -280,8 +280,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorker
     if (
       job.attemptsMade < (job.opts.attempts ?? 1) &&
       !/stalled|allowable limit/i.test(err.message)
-    )
+    ) {
       return;
+    }
     void deadLetter(job.data, job.attemptsMade, err.message, null).catch((e: Error) =>
       logger.error({ err: e.message, msgId: job.data.msgId }, 'could not store a dead letter'),
     );

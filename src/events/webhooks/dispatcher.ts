@@ -80,7 +80,8 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
   const batch = opts.batchSize ?? 100;
   const member = { group: WEBHOOK_GROUP, consumer };
   const stopSignal = new AbortController();
-  let stopping = false;
+  // A call, not the property: TypeScript would keep a loop's narrowing of it across awaits.
+  const stopping = () => stopSignal.signal.aborted;
   let wake: (() => void) | null = null;
 
   const created = await ensureWebhookGroup(redis, prefix, opts.groupStartId);
@@ -133,8 +134,9 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
       await queue.addBulk(jobs);
     }
     if (ids.length > 0) await redis.xack(stream, WEBHOOK_GROUP, ...ids);
-    if (jobs.length > 0)
+    if (jobs.length > 0) {
       logger.debug({ events: ids.length, deliveries: jobs.length }, 'webhooks dispatched');
+    }
     return ids.length;
   }
 
@@ -163,14 +165,14 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
         cursor,
         'COUNT',
         batch,
-      )) as [string, RawEntry[], string[]?];
+      )) as [string, RawEntry[]?, string[]?];
       cursor = res[0];
       const entries = (res[1] ?? []).map(toStreamEntry);
       if (entries.length > 0) {
         logger.info({ entries: entries.length }, 'webhook dispatcher took over abandoned events');
         await dispatch(entries);
       }
-    } while (cursor !== '0-0' && !stopping);
+    } while (cursor !== '0-0' && !stopping());
 
     const consumers = (await redis.xinfo('CONSUMERS', stream, WEBHOOK_GROUP)) as unknown[][];
     for (const c of consumers) {
@@ -205,7 +207,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
 
   async function loop(): Promise<void> {
     let failures = 0;
-    while (!stopping) {
+    while (!stopping()) {
       try {
         await drainOwnPending();
         await claimWhenDue();
@@ -222,7 +224,7 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
           await claimWhenDue();
         }
       } catch (err) {
-        if (stopping) return;
+        if (stopping()) return;
         failures += 1;
         logger.warn({ err: messageOf(err) }, 'webhook dispatcher error; retrying');
         await pause(Math.min(250 * 2 ** Math.min(failures, 5), 5_000));
@@ -237,7 +239,6 @@ export async function startDispatcher(opts: DispatcherOptions): Promise<Dispatch
   return {
     stop() {
       stopped ??= (async () => {
-        stopping = true;
         stopSignal.abort();
         wake?.();
         // Interrupts the blocking read; an entry it had already taken stays pending on this
