@@ -34,6 +34,9 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unnecessary-condition': 'error',
       curly: ['error', 'multi-line'],
+      // Fastify hooks and route handlers are async by contract (a returned promise is how they
+      // answer); one without an await is no bug, and rewriting it sync changes how it answers.
+      '@typescript-eslint/require-await': 'off',
     },
   },
   {

@@ -103,7 +103,7 @@ const pathParam = (name: string, description: string) => ({
 
 /** The JSON Schema of what `GET /v1/endpoints` lists. */
 function endpointInfoJson(): Json {
-  return bare(z.toJSONSchema(endpointInfoSchema, { unrepresentable: 'any' }) as Json);
+  return bare(z.toJSONSchema(endpointInfoSchema, { unrepresentable: 'any' }));
 }
 
 /**

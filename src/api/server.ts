@@ -180,7 +180,8 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
 
   app.get('/readyz', async (_req, reply) => {
     try {
-      const pong = await within(redis.ping(), 2_000, 'Redis');
+      // ioredis types the answer as 'PONG'; a server (or proxy) may answer anything.
+      const pong: string = await within(redis.ping(), 2_000, 'Redis');
       if (pong !== 'PONG') throw new Error(`Redis answered ${String(pong)} to PING`);
       return { ok: true };
     } catch (err) {
@@ -218,7 +219,8 @@ export async function buildApi(deps: ApiDeps, opts: ApiOptions = {}): Promise<Fa
       v1.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
         const text = typeof body === 'string' ? body : body.toString('utf8');
         if (text.trim() === '') done(null, undefined);
-        else defaultJson(req, text, done);
+        // Fastify's default parser answers through `done`; its type also allows a promise.
+        else void defaultJson(req, text, done);
       });
 
       v1.setNotFoundHandler((req, reply) =>

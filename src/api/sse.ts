@@ -65,10 +65,9 @@ export function createEventStreams(
       const conn = duplicateConnection(redis, `${prefix}:api-sse`);
       conn.on('error', () => undefined); // a failed read ends the stream; the client resumes
       const ended = new AbortController();
-      let stopped = false;
+      const stopped = () => ended.signal.aborted;
       const stop = () => {
-        if (stopped) return;
-        stopped = true;
+        if (stopped()) return;
         ended.abort();
         open.delete(stop);
         conn.disconnect();
@@ -85,7 +84,7 @@ export function createEventStreams(
       let lastWrite = Date.now();
       /** Writes a chunk, waiting for the socket to drain when its buffer is full. */
       const write = async (chunk: string): Promise<void> => {
-        if (stopped) return;
+        if (stopped()) return;
         lastWrite = Date.now();
         if (res.write(chunk)) return;
         await new Promise<void>((resolve) => {
@@ -116,7 +115,7 @@ export function createEventStreams(
       try {
         for await (const batch of entries) {
           for (const entry of batch) {
-            if (stopped) break;
+            if (stopped()) break;
             const read = toStreamEvent(entry);
             if (!read || !matches(read.event)) continue;
             const ev = read.event;
@@ -125,7 +124,7 @@ export function createEventStreams(
           if (Date.now() - lastWrite >= opts.heartbeatMs) await write(': heartbeat\n\n');
         }
       } catch (err) {
-        if (!stopped) {
+        if (!stopped()) {
           logger.warn(
             { err: messageOf(err) },
             'api: reading the event stream failed; ending an SSE stream',

@@ -42,7 +42,7 @@ export function endpointText(e: EndpointInfo): string {
           mark(m.listedBy).replace('other page', 'listed by'),
       );
       for (const [k, why] of Object.entries(m.ignores))
-        lines.push(`    ${k} has no effect: ${why}`);
+        {lines.push(`    ${k} has no effect: ${why}`);}
     }
     lines.push('');
   }
@@ -100,7 +100,7 @@ export function registerEndpointsCommand(program: Command): void {
       const known = ENDPOINTS.map((e) => `${e.provider}/${e.endpoint}`);
       if (name === undefined) {
         if (opts.model !== undefined)
-          fail('--model needs an endpoint, e.g. vidu/img2video', EXIT.config);
+          {fail('--model needs an endpoint, e.g. vidu/img2video', EXIT.config);}
         const all = ENDPOINTS.map((def) => describeEndpoint(def));
         print(all, endpointListText(all));
         return;
