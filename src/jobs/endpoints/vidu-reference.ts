@@ -19,7 +19,7 @@ import {
 } from './family-rules';
 import { promptReferences } from './novita';
 import type { EndpointDef } from './types';
-import { viduCommonFields } from './vidu-common';
+import { viduCommonFields } from './vidu-family-common';
 
 // Vidu official reference-to-video, POST https://api.vidu.com/ent/v2/reference2video, as its
 // page states it (https://platform.vidu.com/docs/reference-to-video). One path, two calls: the

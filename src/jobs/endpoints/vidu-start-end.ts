@@ -7,7 +7,7 @@ import {
   type ModelRules,
 } from './family-rules';
 import type { EndpointDef } from './types';
-import { viduCommonFields } from './vidu-common';
+import { viduCommonFields } from './vidu-family-common';
 
 // Vidu official start-end (first and last frame) to video, POST
 // https://api.vidu.com/ent/v2/start-end2video, as its page states it

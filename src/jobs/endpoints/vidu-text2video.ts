@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { boolField, enumField, fieldError, strictObject, textField } from './fields';
 import { offPeakNeedsAudioOff, perModel, type ModelRules } from './family-rules';
 import type { EndpointDef } from './types';
-import { viduCommonFields } from './vidu-common';
+import { viduCommonFields } from './vidu-family-common';
 
 // Vidu official text-to-video, POST https://api.vidu.com/ent/v2/text2video, as its page states
 // it (https://platform.vidu.com/docs/text-to-video and the platform.vidu.cn copy).
