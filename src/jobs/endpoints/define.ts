@@ -119,7 +119,7 @@ export function fieldRule(f: FieldDecl): string {
     case 'image':
       return f.forms === 'url' ? URL_IMAGE_RULE : IMAGE_RULE;
     case 'urls':
-      return `${arrayRule(f.min, f.max, f.noun)} (http(s))`;
+      return arrayRule(f.min, f.max, f.noun);
     case 'json-string':
       return JSON_TEXT_RULE;
     case 'images':

@@ -340,7 +340,7 @@ export const novitaViduq2ProFast = defineEndpoint({
           images: { type: 'images', min: 0, forms: 'url', label: 'subject images' },
           videos: {
             type: 'urls',
-            noun: 'video URL',
+            noun: 'http(s) video URL',
             min: 0,
             label: 'subject videos',
             description: 'reference videos of the subject',
