@@ -19,7 +19,7 @@ function audioOffPeakWarning(name: string): WarningDecl {
     check: (p) =>
       p.off_peak === true && p.audio !== false
         ? [
-            `off_peak: off_peak=true with audio ${p.audio === true ? '=true' : 'on (its default)'} ` +
+            `off_peak: off_peak=true with audio${p.audio === true ? '=true' : ' on (its default)'} ` +
               `is accepted on ${name} (its page states no rule between them), but Vidu's own ` +
               'img2video page says off-peak is not supported with audio on; if the task is ' +
               'refused or billed at the standard price, set audio to false',
