@@ -129,10 +129,16 @@ export function fieldRule(f: FieldDecl): string {
   }
 }
 
-/** The rule text of a model's limit ("an integer from 1 to 10", "one of "720p", "1080p""). */
-export function limitRule(limit: ModelLimit): string {
+/**
+ * The rule text of a model's limit ("an integer from 1 to 10", "one of "720p", "1080p""); `field`
+ * is the field it limits (a string's `nonEmpty` is worded with its length).
+ */
+export function limitRule(limit: ModelLimit, field?: FieldDecl): string {
   if ('refused' in limit) return `not accepted: ${limit.refused}`;
-  if ('maxLength' in limit) return textRule({ max: limit.maxLength });
+  if ('maxLength' in limit) {
+    const nonEmpty = field?.type === 'string' && field.nonEmpty === true;
+    return textRule({ max: limit.maxLength, nonEmpty });
+  }
   if (isIntegerValues(limit)) return integerChoiceRule(limit.values);
   if ('values' in limit) return oneOfRule(limit.values);
   return intRule(limit.min, limit.max);
@@ -266,7 +272,7 @@ function limitIssue(
 ): { text: string; refused: boolean } | undefined {
   if (v === undefined) return undefined;
   if ('refused' in limit) return { text: limit.refused, refused: true };
-  const broken = { text: limitRule(limit), refused: false };
+  const broken = { text: limitRule(limit, decl.fields[key]), refused: false };
   if ('maxLength' in limit) {
     return typeof v === 'string' && charCount(v) > limit.maxLength ? broken : undefined;
   }

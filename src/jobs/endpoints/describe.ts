@@ -144,7 +144,11 @@ function fieldInfo(name: string, f: FieldDecl): z.infer<typeof baseFieldSchema> 
   return out;
 }
 
-function modelInfo(name: string, m: ModelDecl): z.infer<typeof modelInfoSchema> {
+function modelInfo(
+  name: string,
+  m: ModelDecl,
+  fields: Readonly<Record<string, FieldDecl>>,
+): z.infer<typeof modelInfoSchema> {
   return {
     name,
     listedBy: sourceInfo(m.listedBy),
@@ -153,8 +157,8 @@ function modelInfo(name: string, m: ModelDecl): z.infer<typeof modelInfoSchema> 
       Object.entries(m.limits).map(([k, l]) => [
         k,
         'values' in l
-          ? { ...l, values: [...l.values] as (string | number)[], rule: limitRule(l) }
-          : { ...l, rule: limitRule(l) },
+          ? { ...l, values: [...l.values] as (string | number)[], rule: limitRule(l, fields[k]) }
+          : { ...l, rule: limitRule(l, fields[k]) },
       ]),
     ),
     ignores: { ...m.ignores },
@@ -204,7 +208,7 @@ export function describeEndpoint(def: EndpointDef, model?: string): EndpointInfo
     if (name === 'model' && model !== undefined) info.values = [model];
     const limit = limits?.[name];
     if (limit !== undefined) {
-      info.rule = limitRule(limit);
+      info.rule = limitRule(limit, f);
       if ('values' in limit) info.values = [...limit.values];
       else if ('min' in limit) [info.min, info.max] = [limit.min, limit.max];
       else if ('maxLength' in limit) info.maxLength = limit.maxLength;
@@ -230,7 +234,7 @@ export function describeEndpoint(def: EndpointDef, model?: string): EndpointInfo
             rule: d.offPeak.description,
             source: sourceInfo(d.offPeak.source),
           },
-    models: chosen.map(([n, m]) => modelInfo(n, m)),
+    models: chosen.map(([n, m]) => modelInfo(n, m, d.fields)),
     fields,
     rejected: Object.entries({
       ...d.rejected,
