@@ -6,6 +6,7 @@ import {
   NOVITA_SEED,
   borrowedEnumWarning,
   novitaPage,
+  offPeakAudioWarning,
 } from './novita-common';
 import { referencesNameSubjects } from './novita-reference';
 import type { EndpointDef, FieldDecl, WarningDecl } from './types';
@@ -87,24 +88,6 @@ export const novitaQ2Text2video = defineEndpoint({
   ],
 });
 
-function q2AudioWarning(name: string): WarningDecl {
-  return {
-    description:
-      '`off_peak: true` with `audio: true`: Vidu\'s img2video page says off-peak is "not ' +
-      'supported" with audio on; if Novita follows it, the task is refused or billed at the ' +
-      'standard price',
-    source: { other: "Vidu's img2video page" },
-    check: (p) =>
-      p.off_peak === true && p.audio === true
-        ? [
-            `off_peak: off_peak=true with audio=true is accepted on ${name} (its page states no ` +
-              "rule between them), but Vidu's own img2video page says off-peak is not supported " +
-              'with audio on; if the task is refused or billed at the standard price, set audio to false',
-          ]
-        : [],
-  };
-}
-
 function q2Img2video(
   name: string,
   resolutions: readonly [string, ...string[]],
@@ -130,7 +113,7 @@ function q2Img2video(
       movement_amplitude: { type: 'enum', values: NOVITA_Q2_MOVEMENT, default: 'auto' },
     },
     offPeak: { audio: 'independent', description: 'the page states no rule between them' },
-    warnings: [q2AudioWarning(name)],
+    warnings: [offPeakAudioWarning(name, false)],
     notes,
   });
 }

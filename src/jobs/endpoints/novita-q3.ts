@@ -1,32 +1,15 @@
 import { defineEndpoint } from './define';
-import { NOVITA_ASPECT_RATIOS, NOVITA_RESOLUTIONS, NOVITA_SEED, novitaPage } from './novita-common';
-import type { EndpointDef, FieldDecl, WarningDecl } from './types';
+import {
+  NOVITA_ASPECT_RATIOS,
+  NOVITA_RESOLUTIONS,
+  NOVITA_SEED,
+  novitaPage,
+  offPeakAudioWarning,
+} from './novita-common';
+import type { EndpointDef, FieldDecl } from './types';
 
 // Novita Vidu Q3 text-to-video and start-end (first and last frame) endpoints, each as its own
 // page states it. Image URLs only, as on every Novita page.
-
-/**
- * These pages state no rule between off-peak and audio, and audio defaults to true; Vidu's own
- * img2video page says off-peak is "not supported" with audio on. Accepted, and warned about.
- */
-function audioOffPeakWarning(name: string): WarningDecl {
-  return {
-    description:
-      "`off_peak: true` with audio on (its default here): Vidu's img2video page says off-peak is " +
-      '"not supported" when audio is true; if Novita follows it, the task is refused or billed at ' +
-      'the standard price',
-    source: { other: "Vidu's img2video page" },
-    check: (p) =>
-      p.off_peak === true && p.audio !== false
-        ? [
-            `off_peak: off_peak=true with audio${p.audio === true ? '=true' : ' on (its default)'} ` +
-              `is accepted on ${name} (its page states no rule between them), but Vidu's own ` +
-              'img2video page says off-peak is not supported with audio on; if the task is ' +
-              'refused or billed at the standard price, set audio to false',
-          ]
-        : [],
-  };
-}
 
 const WATERMARK: Record<string, FieldDecl> = {
   watermark: { type: 'boolean', description: 'add a watermark' },
@@ -61,7 +44,7 @@ function q3Text2video(name: string, promptMax: number): EndpointDef {
       description:
         '"processed within 48 hours at reduced cost"; the page states no rule with audio',
     },
-    warnings: [audioOffPeakWarning(name)],
+    warnings: [offPeakAudioWarning(name, true)],
   });
 }
 
@@ -101,7 +84,7 @@ function q3StartEnd(name: string, watermark: boolean): EndpointDef {
       ...(watermark ? WATERMARK : {}),
     },
     offPeak: { audio: 'independent', description: 'the page states no rule between them' },
-    warnings: [audioOffPeakWarning(name)],
+    warnings: [offPeakAudioWarning(name, true)],
     notes: [
       'UNCONFIRMED: the page lists `resolution` without values; those of the other Q3 pages ' +
         '("540p", "720p", "1080p") are enforced rather than sending a guess.',
