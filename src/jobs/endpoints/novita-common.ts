@@ -1,5 +1,5 @@
-import { SEED_MAX } from './fields';
-import type { FieldDecl } from './types';
+import { SEED_MAX, oneOfRule } from './fields';
+import type { FieldDecl, WarningDecl } from './types';
 
 // Field declarations that several Novita pages share word for word. Novita's pages document
 // image URLs only ("Reference image URLs", "Input image URL list"), so image fields take `url`.
@@ -20,4 +20,47 @@ export const NOVITA_SEED: FieldDecl = {
 /** The page of a Novita endpoint. */
 export function novitaPage(name: string): string {
   return `https://novita.ai/docs/api-reference/model-apis-${name}`;
+}
+
+/**
+ * A warning when `field` is set to a value outside `values`, which `page` (another page) lists:
+ * the endpoint's own page lists none, so the value is sent as given.
+ */
+export function borrowedEnumWarning(
+  field: string,
+  values: readonly string[],
+  where: string,
+  page: string,
+) {
+  return (p: Record<string, unknown>): string[] =>
+    typeof p[field] === 'string' && !values.includes(p[field])
+      ? [
+          `${field}: "${p[field]}" is not ${oneOfRule(values)}; ${where}'s page lists no values, ` +
+            `${page} lists these, so it is sent as given`,
+        ]
+      : [];
+}
+
+/**
+ * Novita's pages state no rule between off-peak and audio; Vidu's own img2video page says
+ * off-peak is "not supported" with audio on. So `off_peak: true` with audio on (explicitly, or by
+ * default where `audioDefault` is true) is accepted and warned about.
+ */
+export function offPeakAudioWarning(name: string, audioDefault: boolean): WarningDecl {
+  return {
+    description:
+      `\`off_peak: true\` with ${audioDefault ? 'audio on (its default here)' : '`audio: true`'}: ` +
+      'Vidu\'s img2video page says off-peak is "not supported" when audio is true; if Novita ' +
+      'follows it, the task is refused or billed at the standard price',
+    source: { other: "Vidu's img2video page" },
+    check: (p) =>
+      p.off_peak === true && (p.audio === true || (audioDefault && p.audio === undefined))
+        ? [
+            `off_peak: off_peak=true with audio${p.audio === true ? '=true' : ' on (its default)'} ` +
+              `is accepted on ${name} (its page states no rule between them), but Vidu's own ` +
+              'img2video page says off-peak is not supported with audio on; if the task is ' +
+              'refused or billed at the standard price, set audio to false',
+          ]
+        : [],
+  };
 }
