@@ -12,6 +12,10 @@ import {
   intRule,
   isRecord,
   jsonTextField,
+  IMAGE_RULE,
+  URL_IMAGE_RULE,
+  charCount,
+  imageField,
   oneOfRule,
   strictObject,
   textField,
@@ -22,6 +26,7 @@ import type {
   EndpointDecl,
   EndpointDef,
   FieldDecl,
+  IntegerValuesLimit,
   ModelDecl,
   ModelLimit,
   ParamsRule,
@@ -31,6 +36,28 @@ import type {
 
 /** The rule text of a per-model integer field before the model is known. */
 const BY_MODEL_INT_RULE = 'an integer (the range depends on model)';
+
+/** The rule text of an array count: "an array of 2 to 9 image settings", "… at least 1 subject". */
+export function arrayRule(min: number, max: number | undefined, noun: string, plural = `${noun}s`) {
+  if (max === undefined) {
+    return min === 0
+      ? `an array of ${plural}`
+      : `an array of at least ${min} ${min === 1 ? noun : plural}`;
+  }
+  if (min === max) return `an array of exactly ${min} ${min === 1 ? noun : plural}`;
+  return `an array of ${min} to ${max} ${plural}`;
+}
+
+/** The rule text of integer choices, e.g. Vidu 2.0's durations "4 or 8". */
+export function integerChoiceRule(values: readonly number[]): string {
+  if (values.length === 1) return `the integer ${values[0]}`;
+  return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/** Whether a model limit lists integers (rather than enum strings). */
+export function isIntegerValues(limit: ModelLimit): limit is IntegerValuesLimit {
+  return 'values' in limit && limit.values.some((v) => typeof v === 'number');
+}
 
 /** How messages name an endpoint: the Novita name as is, a Vidu name prefixed ("vidu img2video"). */
 export function endpointLabel(decl: Pick<EndpointDecl, 'provider' | 'name'>): string {
@@ -84,21 +111,31 @@ export function fieldRule(f: FieldDecl): string {
     case 'boolean':
       return BOOL_RULE;
     case 'string':
-      return textRule({ max: f.maxLength, nonEmpty: f.nonEmpty });
+      return 'byModel' in f
+        ? `${textRule({ nonEmpty: f.nonEmpty })} (the maximum length depends on model)`
+        : textRule({ max: f.maxLength, nonEmpty: f.nonEmpty });
     case 'url':
       return f.rule ?? URL_RULE;
+    case 'image':
+      return f.forms === 'url' ? URL_IMAGE_RULE : IMAGE_RULE;
+    case 'urls':
+      return arrayRule(f.min, f.max, f.noun);
     case 'json-string':
       return JSON_TEXT_RULE;
     case 'images':
       return `an array holding ${countRule(f.min, f.max)}`;
     case 'objects':
-      return `an array of ${countRule(f.min, f.max, f.noun)}`;
+      return arrayRule(f.min, f.max, f.noun, f.plural);
   }
 }
 
 /** The rule text of a model's limit ("an integer from 1 to 10", "one of "720p", "1080p""). */
 export function limitRule(limit: ModelLimit): string {
-  return 'values' in limit ? oneOfRule(limit.values) : intRule(limit.min, limit.max);
+  if ('refused' in limit) return `not accepted: ${limit.refused}`;
+  if ('maxLength' in limit) return textRule({ max: limit.maxLength });
+  if (isIntegerValues(limit)) return integerChoiceRule(limit.values);
+  if ('values' in limit) return oneOfRule(limit.values);
+  return intRule(limit.min, limit.max);
 }
 
 /** The zod schema of one field (without `.optional()`). */
@@ -117,12 +154,26 @@ function fieldSchema(key: string, f: FieldDecl, where: string): z.ZodType {
     case 'boolean':
       return boolField(name, where);
     case 'string':
+      if ('byModel' in f) {
+        // The length waits for the model (the derived rule), so that it is reported once.
+        return textField(name, where, f.nonEmpty !== undefined ? { nonEmpty: f.nonEmpty } : {});
+      }
       return textField(name, where, {
         ...(f.maxLength !== undefined ? { max: f.maxLength } : {}),
         ...(f.nonEmpty !== undefined ? { nonEmpty: f.nonEmpty } : {}),
       });
     case 'url':
       return urlField(name, where, f.rule);
+    case 'image':
+      return imageField(name, where, f.forms, name);
+    case 'urls': {
+      const error = fieldError(name, fieldRule(f), where);
+      const entry = urlField(`each entry of ${name}`, where);
+      const { min, max } = f;
+      return z
+        .array(entry, { error })
+        .refine((a) => a.length >= min && (max === undefined || a.length <= max), { error });
+    }
     case 'json-string':
       return jsonTextField(name, where);
     case 'images':
@@ -155,13 +206,38 @@ function shapeOf(fields: [string, FieldDecl][], where: string): Record<string, z
   );
 }
 
-/** The model's limits hold every `byModel` field: a declaration error otherwise. */
+/** Whether a model limit suits a field of type `type`. */
+function limitFits(type: FieldDecl['type'], limit: ModelLimit): boolean {
+  if ('refused' in limit) return true;
+  if (type === 'string') return 'maxLength' in limit;
+  if (type === 'enum') return 'values' in limit && !isIntegerValues(limit);
+  if (type === 'integer') return 'min' in limit || isIntegerValues(limit);
+  return false;
+}
+
+/**
+ * The model's limits hold every `byModel` field, each of the field's kind, and nothing else: a
+ * declaration error otherwise.
+ */
 function checkModels(decl: EndpointDecl): void {
   const byModel = Object.entries(decl.fields).filter(([, f]) => 'byModel' in f && f.byModel);
   for (const [model, m] of Object.entries(decl.models ?? {})) {
-    for (const [key] of byModel) {
-      if (!Object.hasOwn(m.limits, key)) {
+    for (const [key, f] of byModel) {
+      const limit = m.limits[key];
+      if (limit === undefined) {
         throw new Error(`${endpointLabel(decl)}: model ${model} has no limit for ${key}`);
+      }
+      if (!limitFits(f.type, limit)) {
+        throw new Error(
+          `${endpointLabel(decl)}: model ${model}'s limit on ${key} is not a ${f.type} limit`,
+        );
+      }
+    }
+    for (const key of Object.keys(m.limits)) {
+      if (!byModel.some(([k]) => k === key)) {
+        throw new Error(
+          `${endpointLabel(decl)}: model ${model} limits ${key}, which is not byModel`,
+        );
       }
     }
   }
@@ -175,6 +251,40 @@ function audioDefault(decl: EndpointDecl, model: ModelDecl | undefined): boolean
   if (model !== undefined) return model.audioDefault ?? false;
   const f = decl.fields.audio;
   return f?.type === 'boolean' && f.default === true;
+}
+
+/**
+ * What is wrong with `v` under a model's limit on `key`, if anything: the rule text, or the
+ * reason a refused field is refused. Values of the wrong type or outside the field's own enum
+ * get the field's issue, not this one.
+ */
+function limitIssue(
+  decl: EndpointDecl,
+  key: string,
+  limit: ModelLimit,
+  v: unknown,
+): { text: string; refused: boolean } | undefined {
+  if (v === undefined) return undefined;
+  if ('refused' in limit) return { text: limit.refused, refused: true };
+  const broken = { text: limitRule(limit), refused: false };
+  if ('maxLength' in limit) {
+    return typeof v === 'string' && charCount(v) > limit.maxLength ? broken : undefined;
+  }
+  if (isIntegerValues(limit)) {
+    return typeof v === 'number' && Number.isInteger(v) && !limit.values.includes(v)
+      ? broken
+      : undefined;
+  }
+  if ('values' in limit) {
+    const f = decl.fields[key];
+    const all: readonly string[] = f?.type === 'enum' ? f.values : [];
+    return typeof v === 'string' && all.includes(v) && !limit.values.includes(v)
+      ? broken
+      : undefined;
+  }
+  return typeof v === 'number' && Number.isInteger(v) && (v < limit.min || v > limit.max)
+    ? broken
+    : undefined;
 }
 
 /**
@@ -193,17 +303,14 @@ function derivedRule(decl: EndpointDecl): ParamsRule {
       where = `${label} with model ${p.model}`;
     }
     for (const [key, limit] of Object.entries(model?.limits ?? {})) {
-      const v = p[key];
-      if ('values' in limit) {
-        const f = decl.fields[key];
-        // Values outside the field's own enum get the field's issue, not this one.
-        const all: readonly string[] = f?.type === 'enum' ? f.values : [];
-        if (typeof v === 'string' && all.includes(v) && !limit.values.includes(v)) {
-          add([key], `${key} must be ${oneOfRule(limit.values)} on ${where}`);
-        }
-      } else if (typeof v === 'number' && Number.isInteger(v) && (v < limit.min || v > limit.max)) {
-        add([key], `${key} must be ${intRule(limit.min, limit.max)} on ${where}`);
-      }
+      const issue = limitIssue(decl, key, limit, p[key]);
+      if (issue === undefined) continue;
+      add(
+        [key],
+        issue.refused
+          ? `${key} is not accepted with model ${p.model as string} on ${label}: ${issue.text}`
+          : `${key} must be ${issue.text} on ${where}`,
+      );
     }
     if (decl.offPeak !== false && decl.offPeak.audio === 'must-be-off' && p.off_peak === true) {
       const audioOn = typeof p.audio === 'boolean' ? p.audio : audioDefault(decl, model);

@@ -16,18 +16,30 @@ const sourceSchema = z
 
 const baseFieldSchema = z.object({
   name: z.string(),
-  type: z.enum(['integer', 'enum', 'boolean', 'string', 'url', 'json-string', 'images', 'objects']),
+  type: z.enum([
+    'integer',
+    'enum',
+    'boolean',
+    'string',
+    'url',
+    'image',
+    'urls',
+    'json-string',
+    'images',
+    'objects',
+  ]),
   required: z.boolean(),
   rule: z.string().describe('the rule as messages word it, e.g. "an integer from 1 to 16"'),
   description: z.string().optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   min: z.number().optional().describe('integer minimum, or the least item count'),
   max: z.number().optional().describe('integer maximum, or the most items'),
-  values: z.array(z.string()).optional(),
+  values: z.array(z.union([z.string(), z.number()])).optional(),
   maxLength: z.number().optional(),
   nonEmpty: z.boolean().optional(),
   forms: z.enum(['url', 'url-or-data']).optional().describe('image forms accepted'),
-  byModel: z.boolean().optional().describe('the range or values depend on the model'),
+  byModel: z.boolean().optional().describe('the range, values or length depend on the model'),
+  refused: z.string().optional().describe('why the field is refused on this model'),
   source: sourceSchema,
 });
 
@@ -38,7 +50,9 @@ const fieldInfoSchema = baseFieldSchema.extend({
 const limitSchema = z.object({
   min: z.number().optional(),
   max: z.number().optional(),
-  values: z.array(z.string()).optional(),
+  values: z.array(z.union([z.string(), z.number()])).optional(),
+  maxLength: z.number().optional(),
+  refused: z.string().optional().describe('the field is refused on this model, and why'),
   default: z.union([z.string(), z.number()]).optional(),
   rule: z.string(),
 });
@@ -107,13 +121,18 @@ function fieldInfo(name: string, f: FieldDecl): z.infer<typeof baseFieldSchema> 
       if (f.byModel === true) out.byModel = true;
       break;
     case 'string':
-      if (f.maxLength !== undefined) out.maxLength = f.maxLength;
+      if ('byModel' in f) out.byModel = true;
+      else if (f.maxLength !== undefined) out.maxLength = f.maxLength;
       if (f.nonEmpty === true) out.nonEmpty = true;
       break;
+    case 'image':
+      out.forms = f.forms;
+      break;
+    case 'urls':
     case 'images':
       out.min = f.min;
       if (f.max !== undefined) out.max = f.max;
-      out.forms = f.forms;
+      if (f.type === 'images') out.forms = f.forms;
       break;
     case 'objects':
       out.min = f.min;
@@ -134,7 +153,7 @@ function modelInfo(name: string, m: ModelDecl): z.infer<typeof modelInfoSchema> 
       Object.entries(m.limits).map(([k, l]) => [
         k,
         'values' in l
-          ? { ...l, values: [...l.values], rule: limitRule(l) }
+          ? { ...l, values: [...l.values] as (string | number)[], rule: limitRule(l) }
           : { ...l, rule: limitRule(l) },
       ]),
     ),
@@ -187,8 +206,10 @@ export function describeEndpoint(def: EndpointDef, model?: string): EndpointInfo
     if (limit !== undefined) {
       info.rule = limitRule(limit);
       if ('values' in limit) info.values = [...limit.values];
-      else [info.min, info.max] = [limit.min, limit.max];
-      if (limit.default !== undefined) info.default = limit.default;
+      else if ('min' in limit) [info.min, info.max] = [limit.min, limit.max];
+      else if ('maxLength' in limit) info.maxLength = limit.maxLength;
+      else info.refused = limit.refused;
+      if ('default' in limit && limit.default !== undefined) info.default = limit.default;
     }
     if (f === OFF_PEAK_FIELD)
       info.source = sourceInfo(d.offPeak === false ? undefined : d.offPeak.source);

@@ -95,11 +95,15 @@ function modelTable(e: EndpointInfo): string {
       const l = m.limits[k];
       if (l === undefined) return '';
       const range =
-        l.values !== undefined
-          ? l.values.map((v) => `\`${v}\``).join(', ')
-          : l.min === l.max
-            ? `${l.min} only`
-            : `${l.min}–${l.max}`;
+        l.refused !== undefined
+          ? `**refused** (${l.refused})`
+          : l.maxLength !== undefined
+            ? `≤ ${l.maxLength} characters`
+            : l.values !== undefined
+              ? l.values.map((v) => `\`${v}\``).join(', ')
+              : l.min === l.max
+                ? `${l.min} only`
+                : `${l.min}–${l.max}`;
       return l.default !== undefined ? `${range} (${String(l.default)})` : range;
     }),
     m.audioDefault ? '**true**' : 'false',

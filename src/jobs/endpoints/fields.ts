@@ -118,9 +118,16 @@ export function urlField(field: string, where: string, rule = URL_RULE) {
   return z.string({ error }).refine(isHttpUrl, { error });
 }
 
-/** One image entry (an element of an `images` array). */
-export function imageField(field: string, where: string, forms: ImageForms) {
-  const entry = `each entry of ${field}`;
+/**
+ * One image: an element of an `images` array (named "each entry of <field>" in messages), or a
+ * single image field when `entry` is its name.
+ */
+export function imageField(
+  field: string,
+  where: string,
+  forms: ImageForms,
+  entry = `each entry of ${field}`,
+) {
   if (forms === 'url-or-data') {
     const error = fieldError(entry, IMAGE_RULE, where);
     return z.string({ error }).refine(isImageRef, { error });

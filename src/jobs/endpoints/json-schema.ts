@@ -1,5 +1,5 @@
 import { declaredFields, endpointLabel } from './define';
-import type { EndpointDef, FieldDecl } from './types';
+import type { EndpointDef, FieldDecl, ImageForms, ModelLimit } from './types';
 
 // The JSON Schema (2020-12) of an endpoint's params, from its declaration: what the OpenAPI
 // document publishes. Cross-field rules that JSON Schema cannot say are in the description.
@@ -7,6 +7,18 @@ import type { EndpointDef, FieldDecl } from './types';
 type Json = Record<string, unknown>;
 
 const URL_PATTERN = '^[hH][tT][tT][pP][sS]?://';
+
+function imageText(forms: ImageForms): string {
+  return forms === 'url' ? 'an http(s) URL' : 'an http(s) URL or a data:image/…;base64 URI';
+}
+
+/** A model's limit as JSON Schema (a refused field: `false`, nothing is valid). */
+function limitSchema(l: ModelLimit): Json | false {
+  if ('refused' in l) return false;
+  if ('maxLength' in l) return { maxLength: l.maxLength };
+  if ('values' in l) return { enum: [...l.values] };
+  return { minimum: l.min, maximum: l.max };
+}
 
 function fieldSchema(f: FieldDecl): Json {
   const out: Json = {};
@@ -25,11 +37,21 @@ function fieldSchema(f: FieldDecl): Json {
       return {
         ...out,
         type: 'string',
-        ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
+        ...(!('byModel' in f) && f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
         ...(f.nonEmpty === true ? { minLength: 1 } : {}),
       };
     case 'url':
       return { ...out, type: 'string', pattern: URL_PATTERN };
+    case 'image':
+      return { ...out, type: 'string', description: imageText(f.forms) };
+    case 'urls':
+      return {
+        ...out,
+        type: 'array',
+        minItems: f.min,
+        ...(f.max !== undefined ? { maxItems: f.max } : {}),
+        items: { type: 'string', pattern: URL_PATTERN },
+      };
     case 'json-string':
       return { ...out, type: 'string', contentMediaType: 'application/json' };
     case 'images':
@@ -38,11 +60,7 @@ function fieldSchema(f: FieldDecl): Json {
         type: 'array',
         minItems: f.min,
         ...(f.max !== undefined ? { maxItems: f.max } : {}),
-        items: {
-          type: 'string',
-          description:
-            f.forms === 'url' ? 'an http(s) URL' : 'an http(s) URL or a data:image/…;base64 URI',
-        },
+        items: { type: 'string', description: imageText(f.forms) },
       };
     case 'objects':
       return {
@@ -76,12 +94,7 @@ export function paramsJsonSchema(def: EndpointDef): Json {
   const perModel = Object.entries(d.models ?? {}).map(([name, m]) => ({
     if: { properties: { model: { const: name } }, required: ['model'] },
     then: {
-      properties: Object.fromEntries(
-        Object.entries(m.limits).map(([k, l]) => [
-          k,
-          'values' in l ? { enum: [...l.values] } : { minimum: l.min, maximum: l.max },
-        ]),
-      ),
+      properties: Object.fromEntries(Object.entries(m.limits).map(([k, l]) => [k, limitSchema(l)])),
     },
   }));
   return {

@@ -1,4 +1,4 @@
-import { SEED_MAX } from './fields';
+import { SEED_MAX, oneOfRule } from './fields';
 import type { FieldDecl } from './types';
 
 // Field declarations that several Novita pages share word for word. Novita's pages document
@@ -20,4 +20,23 @@ export const NOVITA_SEED: FieldDecl = {
 /** The page of a Novita endpoint. */
 export function novitaPage(name: string): string {
   return `https://novita.ai/docs/api-reference/model-apis-${name}`;
+}
+
+/**
+ * A warning when `field` is set to a value outside `values`, which `page` (another page) lists:
+ * the endpoint's own page lists none, so the value is sent as given.
+ */
+export function borrowedEnumWarning(
+  field: string,
+  values: readonly string[],
+  where: string,
+  page: string,
+) {
+  return (p: Record<string, unknown>): string[] =>
+    typeof p[field] === 'string' && !values.includes(p[field])
+      ? [
+          `${field}: "${p[field]}" is not ${oneOfRule(values)}; ${where}'s page lists no values, ` +
+            `${page} lists these, so it is sent as given`,
+        ]
+      : [];
 }

@@ -1,91 +1,87 @@
-import {
-  boolField,
-  enumField,
-  imagesField,
-  intField,
-  seedField,
-  strictObject,
-  textField,
-} from './fields';
-import { borrowedEnumWarning } from './family-rules';
-import type { EndpointDef } from './types';
+import { defineEndpoint } from './define';
+import { NOVITA_SEED, borrowedEnumWarning, novitaPage } from './novita-common';
+import type { EndpointDef, EndpointMode, FieldDecl } from './types';
 
-// Novita Vidu Q1 endpoints (5 s and 1080p only), each as its own page states it
-// (https://novita.ai/docs/api-reference/model-apis-<endpoint>; text-to-video's page slug is
-// `…-vidu-q1-txt2video`). All POST https://api.novita.ai/v3/async/<endpoint>; no off-peak mode;
-// image URLs only, as on every Novita page.
+// Novita Vidu Q1 endpoints (5 s and 1080p only), each as its own page states it (text-to-video's
+// page slug is `…-vidu-q1-txt2video`). No off-peak mode; image URLs only.
 
 const RATIOS = ['16:9', '9:16', '1:1'] as const;
 const MOVEMENT = ['auto', 'small', 'medium', 'large'] as const;
-const NO_OFF_PEAK = { off_peak: 'this endpoint has no off-peak mode, so remove off_peak' };
 
-/** The page names `style` without listing values; Vidu's text2video page lists these two. */
-const styleWarning = (endpoint: string) =>
-  borrowedEnumWarning('style', ['general', 'anime'], endpoint, "Vidu's text2video page");
+const styleWarning = (name: string) => ({
+  description: '`style` outside "general", "anime" (the values of Vidu\'s text2video page)',
+  source: { other: "Vidu's text2video page" },
+  check: borrowedEnumWarning('style', ['general', 'anime'], name, "Vidu's text2video page"),
+});
 
-function q1(
-  endpoint: string,
-  images: { min: number; max: number } | null,
-  promptRequired: boolean,
-): EndpointDef {
-  const prompt = textField('prompt', endpoint, { max: 1500, nonEmpty: promptRequired });
-  return {
+function q1(name: string, mode: EndpointMode, images: { min: number; max: number } | null) {
+  const imageField: Record<string, FieldDecl> = images
+    ? { images: { type: 'images', required: true, ...images, forms: 'url' } }
+    : {};
+  return defineEndpoint({
     provider: 'novita',
-    endpoint,
-    path: `/v3/async/${endpoint}`,
-    offPeak: false,
-    params: strictObject(
-      endpoint,
-      {
-        ...(images ? { images: imagesField('images', endpoint, images, 'url') } : {}),
-        prompt: promptRequired ? prompt : prompt.optional(),
-        style: textField('style', endpoint, { nonEmpty: true }).optional(),
-        duration: intField('duration', endpoint, 5, 5).optional(),
-        seed: seedField(endpoint).optional(),
-        aspect_ratio: enumField('aspect_ratio', endpoint, RATIOS).optional(),
-        resolution: enumField('resolution', endpoint, ['1080p']).optional(),
-        movement_amplitude: enumField('movement_amplitude', endpoint, MOVEMENT).optional(),
-        bgm: boolField('bgm', endpoint).optional(),
+    name,
+    mode,
+    page: novitaPage(name === 'vidu-q1-text2video' ? 'vidu-q1-txt2video' : name),
+    summary: 'Vidu Q1: 5 s and 1080p only; no off-peak mode.',
+    fields: {
+      ...imageField,
+      prompt: {
+        type: 'string',
+        maxLength: 1500,
+        ...(images === null ? { required: true, nonEmpty: true } : {}),
       },
-      { what: 'params', rejected: NO_OFF_PEAK },
-    ),
-    warnings: styleWarning(endpoint),
-  };
+      style: { type: 'string', nonEmpty: true, description: 'the page lists no values' },
+      duration: { type: 'integer', min: 5, max: 5, default: 5, description: 'seconds: 5 only' },
+      seed: NOVITA_SEED,
+      aspect_ratio: { type: 'enum', values: RATIOS },
+      resolution: { type: 'enum', values: ['1080p'], default: '1080p' },
+      movement_amplitude: { type: 'enum', values: MOVEMENT },
+      bgm: { type: 'boolean', description: 'add background music' },
+    },
+    offPeak: false,
+    warnings: [styleWarning(name)],
+    notes: [
+      'UNCONFIRMED: the page names `style` without listing values, so any non-empty string is ' +
+        'sent as given, with a warning outside Vidu\'s "general", "anime".',
+    ],
+  });
 }
 
-/** Novita Vidu Q1 text-to-video: prompt required (at most 1500 characters). */
-export const novitaQ1Text2video = q1('vidu-q1-text2video', null, true);
-
+/** Novita Vidu Q1 text-to-video: prompt required. */
+export const novitaQ1Text2video = q1('vidu-q1-text2video', 't2v', null);
 /** Novita Vidu Q1 image-to-video: exactly one image. */
-export const novitaQ1Img2video = q1('vidu-q1-img2video', { min: 1, max: 1 }, false);
-
-/** Novita Vidu Q1 start-end: two images, start and end frame. */
-export const novitaQ1Startend2video = q1('vidu-q1-startend2video', { min: 2, max: 2 }, false);
+export const novitaQ1Img2video = q1('vidu-q1-img2video', 'i2v', { min: 1, max: 1 });
+/** Novita Vidu Q1 start-end: two images (ratio 0.8–1.25). */
+export const novitaQ1Startend2video = q1('vidu-q1-startend2video', 'start-end', { min: 2, max: 2 });
 
 const REF = 'vidu-q1-reference2video';
 
-/** Novita Vidu Q1 reference-to-video: 1–7 reference images and a prompt, both required. */
-export const novitaQ1Reference2video: EndpointDef = {
+/** Novita Vidu Q1 reference-to-video: 1–7 images and a prompt, both required. */
+export const novitaQ1Reference2video = defineEndpoint({
   provider: 'novita',
-  endpoint: REF,
-  path: `/v3/async/${REF}`,
+  name: REF,
+  mode: 'reference',
+  page: novitaPage(REF),
+  summary: 'Vidu Q1 reference-to-video: 1–7 reference images; 5 s, 1080p; no off-peak mode.',
+  fields: {
+    images: { type: 'images', required: true, min: 1, max: 7, forms: 'url' },
+    prompt: { type: 'string', required: true, nonEmpty: true },
+    duration: { type: 'integer', min: 5, max: 5, default: 5, description: 'seconds: 5 only' },
+    aspect_ratio: { type: 'string', nonEmpty: true, description: 'the page lists no values' },
+    resolution: { type: 'enum', values: ['1080p'], default: '1080p' },
+    movement_amplitude: { type: 'enum', values: MOVEMENT },
+    bgm: { type: 'boolean', description: 'add background music' },
+  },
   offPeak: false,
-  params: strictObject(
-    REF,
+  warnings: [
     {
-      images: imagesField('images', REF, { min: 1, max: 7 }, 'url'),
-      prompt: textField('prompt', REF, { nonEmpty: true }),
-      duration: intField('duration', REF, 5, 5).optional(),
-      // The page names aspect_ratio without values: any ratio string, warned about.
-      aspect_ratio: textField('aspect_ratio', REF, { nonEmpty: true }).optional(),
-      resolution: enumField('resolution', REF, ['1080p']).optional(),
-      movement_amplitude: enumField('movement_amplitude', REF, MOVEMENT).optional(),
-      bgm: boolField('bgm', REF).optional(),
+      description: "`aspect_ratio` outside the values of Novita's vidu-q1-text2video page",
+      source: { other: "Novita's vidu-q1-text2video page" },
+      check: borrowedEnumWarning('aspect_ratio', RATIOS, REF, "Novita's vidu-q1-text2video page"),
     },
-    { what: 'params', rejected: NO_OFF_PEAK },
-  ),
-  warnings: borrowedEnumWarning('aspect_ratio', RATIOS, REF, "Novita's vidu-q1-text2video page"),
-};
+  ],
+});
 
 /** The Novita Q1 family endpoints. */
 export const NOVITA_Q1_ENDPOINTS: readonly EndpointDef[] = [

@@ -1,109 +1,117 @@
-import {
-  boolField,
-  enumField,
-  imagesField,
-  intField,
-  seedField,
-  strictObject,
-  textField,
-  urlField,
-} from './fields';
-import type { EndpointDef } from './types';
+import { defineEndpoint } from './define';
+import { NOVITA_ASPECT_RATIOS, NOVITA_RESOLUTIONS, NOVITA_SEED, novitaPage } from './novita-common';
+import type { EndpointDef, FieldDecl, WarningDecl } from './types';
 
 // Novita Vidu Q3 text-to-video and start-end (first and last frame) endpoints, each as its own
-// page states it (https://novita.ai/docs/api-reference/model-apis-<endpoint>). All POST
-// https://api.novita.ai/v3/async/<endpoint>; image URLs only, as on every Novita page.
-
-const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
-const ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
+// page states it. Image URLs only, as on every Novita page.
 
 /**
- * Vidu's own img2video page says off-peak is "not supported" when audio is true; these Novita
- * pages state no rule between them, and audio defaults to true here. So the combination is
- * accepted and warned about: if Novita follows Vidu, the task is refused or billed at the
- * standard price.
+ * These pages state no rule between off-peak and audio, and audio defaults to true; Vidu's own
+ * img2video page says off-peak is "not supported" with audio on. Accepted, and warned about.
  */
-function q3AudioOffPeakWarning(endpoint: string) {
-  return (p: Record<string, unknown>): string[] =>
-    p.off_peak === true && p.audio !== false
-      ? [
-          `off_peak: off_peak=true with audio ${p.audio === true ? '=true' : 'on (its default)'} ` +
-            `is accepted on ${endpoint} (its page states no rule between them), but Vidu's own ` +
-            'img2video page says off-peak is not supported with audio on; if the task is refused ' +
-            'or billed at the standard price, set audio to false',
-        ]
-      : [];
-}
-
-function q3Text2video(endpoint: string, promptMax: number): EndpointDef {
+function audioOffPeakWarning(name: string): WarningDecl {
   return {
-    provider: 'novita',
-    endpoint,
-    path: `/v3/async/${endpoint}`,
-    offPeak: true,
-    params: strictObject(
-      endpoint,
-      {
-        prompt: textField('prompt', endpoint, { max: promptMax, nonEmpty: true }),
-        audio: boolField('audio', endpoint).optional(),
-        duration: intField('duration', endpoint, 1, 16).optional(),
-        resolution: enumField('resolution', endpoint, RESOLUTIONS).optional(),
-        aspect_ratio: enumField('aspect_ratio', endpoint, ASPECT_RATIOS).optional(),
-        seed: seedField(endpoint).optional(),
-        off_peak: boolField('off_peak', endpoint).optional(),
-        watermark: boolField('watermark', endpoint).optional(),
-        wm_url: urlField('wm_url', endpoint).optional(),
-        wm_position: intField('wm_position', endpoint, 1, 4).optional(),
-      },
-      { what: 'params' },
-    ),
-    warnings: q3AudioOffPeakWarning(endpoint),
+    description:
+      "`off_peak: true` with audio on (its default here): Vidu's img2video page says off-peak is " +
+      '"not supported" when audio is true; if Novita follows it, the task is refused or billed at ' +
+      'the standard price',
+    source: { other: "Vidu's img2video page" },
+    check: (p) =>
+      p.off_peak === true && p.audio !== false
+        ? [
+            `off_peak: off_peak=true with audio ${p.audio === true ? '=true' : 'on (its default)'} ` +
+              `is accepted on ${name} (its page states no rule between them), but Vidu's own ` +
+              'img2video page says off-peak is not supported with audio on; if the task is ' +
+              'refused or billed at the standard price, set audio to false',
+          ]
+        : [],
   };
 }
 
-/** Novita Vidu Q3 Pro text-to-video: prompt required, at most 2000 characters. */
-export const novitaQ3ProT2v = q3Text2video('vidu-q3-pro-t2v', 2000);
+const WATERMARK: Record<string, FieldDecl> = {
+  watermark: { type: 'boolean', description: 'add a watermark' },
+  wm_url: { type: 'url', description: 'the watermark image' },
+  wm_position: { type: 'integer', min: 1, max: 4, description: 'the watermark corner' },
+};
 
-/** Novita Vidu Q3 Turbo text-to-video: the Pro page's fields, prompt at most 5000 characters. */
+function q3Text2video(name: string, promptMax: number): EndpointDef {
+  return defineEndpoint({
+    provider: 'novita',
+    name,
+    mode: 't2v',
+    page: novitaPage(name),
+    summary: `Vidu Q3 text-to-video: prompt required (at most ${promptMax} characters); \`audio\` a boolean (default true).`,
+    fields: {
+      prompt: {
+        type: 'string',
+        required: true,
+        nonEmpty: true,
+        maxLength: promptMax,
+        description: 'the text prompt',
+      },
+      audio: { type: 'boolean', default: true, description: 'generate audio' },
+      duration: { type: 'integer', min: 1, max: 16, default: 5, description: 'seconds' },
+      resolution: { type: 'enum', values: NOVITA_RESOLUTIONS, default: '720p' },
+      aspect_ratio: { type: 'enum', values: NOVITA_ASPECT_RATIOS, default: '16:9' },
+      seed: NOVITA_SEED,
+      ...WATERMARK,
+    },
+    offPeak: {
+      audio: 'independent',
+      description:
+        '"processed within 48 hours at reduced cost"; the page states no rule with audio',
+    },
+    warnings: [audioOffPeakWarning(name)],
+  });
+}
+
+/** Novita Vidu Q3 Pro text-to-video. */
+export const novitaQ3ProT2v = q3Text2video('vidu-q3-pro-t2v', 2000);
+/** Novita Vidu Q3 Turbo text-to-video: the Pro page's fields, prompt up to 5000 characters. */
 export const novitaQ3TurboT2v = q3Text2video('vidu-q3-turbo-t2v', 5000);
 
-function q3StartEnd(endpoint: string, watermark: boolean): EndpointDef {
-  const wm = watermark
-    ? {
-        watermark: boolField('watermark', endpoint).optional(),
-        wm_url: urlField('wm_url', endpoint).optional(),
-        wm_position: intField('wm_position', endpoint, 1, 4).optional(),
-      }
-    : {};
-  return {
+function q3StartEnd(name: string, watermark: boolean): EndpointDef {
+  return defineEndpoint({
     provider: 'novita',
-    endpoint,
-    path: `/v3/async/${endpoint}`,
-    offPeak: true,
-    params: strictObject(
-      endpoint,
-      {
-        // The pages: two images, the first is the start frame and the second the end frame.
-        images: imagesField('images', endpoint, { min: 2, max: 2 }, 'url'),
-        prompt: textField('prompt', endpoint, { max: 1500 }).optional(),
-        audio: boolField('audio', endpoint).optional(),
-        duration: intField('duration', endpoint, 1, 16).optional(),
-        resolution: enumField('resolution', endpoint, RESOLUTIONS).optional(),
-        is_rec: boolField('is_rec', endpoint).optional(),
-        seed: seedField(endpoint).optional(),
-        off_peak: boolField('off_peak', endpoint).optional(),
-        ...wm,
+    name,
+    mode: 'start-end',
+    page: novitaPage(name),
+    summary:
+      'Vidu Q3 start-end: exactly two images (start, end).' +
+      (watermark ? '' : ' No watermark fields on this page, so they are rejected.'),
+    fields: {
+      images: {
+        type: 'images',
+        required: true,
+        min: 2,
+        max: 2,
+        forms: 'url',
+        description: 'the start frame, then the end frame (resolution ratio 0.8–1.25, ≥128×128)',
       },
-      { what: 'params' },
-    ),
-    warnings: q3AudioOffPeakWarning(endpoint),
-  };
+      prompt: { type: 'string', maxLength: 1500, description: 'the text prompt' },
+      audio: { type: 'boolean', default: true, description: 'generate audio' },
+      duration: { type: 'integer', min: 1, max: 16, description: 'seconds' },
+      resolution: {
+        type: 'enum',
+        values: NOVITA_RESOLUTIONS,
+        source: { other: "Novita's other Q3 pages (this page lists the field without values)" },
+      },
+      is_rec: { type: 'boolean', description: 'let the provider recommend a prompt' },
+      seed: NOVITA_SEED,
+      ...(watermark ? WATERMARK : {}),
+    },
+    offPeak: { audio: 'independent', description: 'the page states no rule between them' },
+    warnings: [audioOffPeakWarning(name)],
+    notes: [
+      'UNCONFIRMED: the page lists `resolution` without values; those of the other Q3 pages ' +
+        '("540p", "720p", "1080p") are enforced rather than sending a guess.',
+    ],
+  });
 }
 
-/** Novita Vidu Q3 Pro start-end: two frames; watermark fields with wm_position an integer. */
+/** Novita Vidu Q3 Pro start-end. */
 export const novitaQ3ProF2v = q3StartEnd('vidu-q3-pro-f2v', true);
-
-/** Novita Vidu Q3 Turbo start-end: two frames; no watermark fields on its page. */
+/** Novita Vidu Q3 Turbo start-end. */
 export const novitaQ3TurboF2v = q3StartEnd('vidu-q3-turbo-f2v', false);
 
 /** The Novita Q3 family endpoints beyond the seeds. */

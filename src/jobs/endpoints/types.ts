@@ -30,8 +30,10 @@ import type { ProviderName } from '../provider';
 //   the name used in messages (a subject's `id` reads "subject id").
 // - `off_peak` is never declared as a field: `offPeak` adds it (a boolean) or rejects it.
 // - `models` (Vidu): a `model` field (required, one of the keys) is added first. A field with
-//   `byModel: true` takes its range or values per model from `models[m].limits[field]`, and the
-//   message names the model. `audioDefault` feeds the off-peak/audio rule; `ignores` become
+//   `byModel: true` takes its limit per model from `models[m].limits[field]`, and the message
+//   names the model: an integer its range (`{ min, max }`) or values (`{ values: [4, 8] }`), an
+//   enum its subset (`{ values: ['1080p'] }`), a string its length (`{ maxLength: 2000 }`); any
+//   of them `{ refused: 'why' }` where no page documents the field on that model. `audioDefault` feeds the off-peak/audio rule; `ignores` become
 //   warnings ("has no effect with model …").
 // - `source` says which page a rule comes from: omitted = the endpoint's own page,
 //   `{ other: "Vidu's reference2video page" }`, or `{ viduQueue: 'why' }` for our own checks.
@@ -76,7 +78,7 @@ export interface IntegerField extends FieldBase {
   max: number;
 }
 
-/** An integer whose range depends on the model (`models[m].limits[field]`). */
+/** An integer whose range or values depend on the model (`models[m].limits[field]`). */
 export interface ModelIntegerField extends FieldBase {
   type: 'integer';
   byModel: true;
@@ -100,10 +102,34 @@ export interface StringField extends FieldBase {
   nonEmpty?: boolean;
 }
 
+/** A free string whose maximum length depends on the model (`models[m].limits[field]`). */
+export interface ModelStringField extends FieldBase {
+  type: 'string';
+  byModel: true;
+  nonEmpty?: boolean;
+}
+
 /** An http(s) URL string. `rule` replaces the rule text where the field needs explaining. */
 export interface UrlField extends FieldBase {
   type: 'url';
   rule?: string;
+}
+
+/** One image as a string (Novita's `start_image`, `key_image`), in the forms `forms` allows. */
+export interface ImageField extends FieldBase {
+  type: 'image';
+  forms: ImageForms;
+}
+
+/**
+ * An array of http(s) URLs of something other than images (videos), from `min` to `max` of them,
+ * each `noun` ("video URL").
+ */
+export interface UrlsField extends FieldBase {
+  type: 'urls';
+  noun: string;
+  min: number;
+  max?: number;
 }
 
 /** A string that must hold JSON (Vidu's `meta_data`). */
@@ -132,6 +158,8 @@ export interface ObjectDecl {
 export interface ObjectsField extends FieldBase {
   type: 'objects';
   noun: string;
+  /** The plural of `noun` when it is not `noun` + "s". */
+  plural?: string;
   min: number;
   max?: number;
   item: ObjectDecl;
@@ -144,14 +172,42 @@ export type FieldDecl =
   | EnumField
   | BooleanField
   | StringField
+  | ModelStringField
   | UrlField
+  | ImageField
+  | UrlsField
   | JsonStringField
   | ImagesField
   | ObjectsField;
 
-/** A model's limit on one `byModel` field: a range, or the values it allows. */
+/** An integer field's range on a model. */
+export interface RangeLimit {
+  min: number;
+  max: number;
+  default?: number;
+}
+/** The values an integer field allows on a model (Vidu 2.0's durations "4 or 8"). */
+export interface IntegerValuesLimit {
+  values: readonly number[];
+  default?: number;
+}
+/** The subset of an enum field's values a model allows. */
+export interface EnumValuesLimit {
+  values: readonly string[];
+  default?: string;
+}
+/** A string field's maximum length on a model, in characters. */
+export interface LengthLimit {
+  maxLength: number;
+}
+/** The field is refused on this model, with the reason (no page documents it there). */
+export interface RefusedLimit {
+  refused: string;
+}
+
+/** A model's limit on one `byModel` field (see the guide above). */
 export type ModelLimit =
-  { min: number; max: number; default?: number } | { values: readonly string[]; default?: string };
+  RangeLimit | IntegerValuesLimit | EnumValuesLimit | LengthLimit | RefusedLimit;
 
 /** One model of a Vidu endpoint and what it allows. */
 export interface ModelDecl {

@@ -22,6 +22,33 @@ export const VIDU_SEED: FieldDecl = {
   description: 'random seed (0 = random)',
 };
 
+/**
+ * The fields every Vidu creation page lists with the same rule (img2video's, at its values);
+ * `off_peak` comes from each endpoint's off-peak rule.
+ */
+export const VIDU_COMMON_FIELDS: Readonly<Record<string, FieldDecl>> = {
+  seed: VIDU_SEED,
+  payload: {
+    type: 'string',
+    maxLength: 1_048_576,
+    description: 'passed back to the callback as is',
+  },
+  watermark: { type: 'boolean', description: 'add a watermark' },
+  wm_position: {
+    type: 'integer',
+    min: 1,
+    max: 4,
+    default: 3,
+    description: '1 top-left, 2 top-right, 3 bottom-right, 4 bottom-left',
+  },
+  wm_url: { type: 'url', description: 'the watermark image' },
+  meta_data: { type: 'json-string', description: 'metadata written into the video' },
+  callback_url: { type: 'url', description: 'where Vidu posts the task status' },
+};
+
+/** `movement_amplitude` on Vidu's pages. */
+export const VIDU_MOVEMENT = ['auto', 'small', 'medium', 'large'] as const;
+
 /** The page of a Vidu endpoint, e.g. `image-to-video`. */
 export function viduPage(slug: string): string {
   return `https://platform.vidu.com/docs/${slug}`;
@@ -73,21 +100,28 @@ export function bodyWithinLimit(where: string): RuleDecl {
       const limit = VIDU_REQUEST_BODY_MAX - VIDU_REQUEST_BODY_RESERVE;
       const total = jsonBytes(p);
       if (total <= limit) return;
+      // The largest leaf value, however deep (a subject's data: image is two levels down).
       let path: (string | number)[] = [];
       let largest = -1;
-      for (const [key, value] of Object.entries(p)) {
-        const entries: [(string | number)[], unknown][] = Array.isArray(value)
-          ? value.map((v, i): [(string | number)[], unknown] => [[key, i], v])
-          : [[[key], value]];
-        for (const [at, v] of entries) {
+      const seen = new Set<object>();
+      const visit = (at: (string | number)[], v: unknown): void => {
+        if (typeof v === 'object' && v !== null) {
+          if (seen.has(v)) return;
+          seen.add(v);
+          if (Array.isArray(v)) v.forEach((x, i) => visit([...at, i], x));
+          else for (const [k, x] of Object.entries(v)) visit([...at, k], x);
+        } else {
           const n = jsonBytes(v);
           if (n > largest) [largest, path] = [n, at];
         }
-      }
+      };
+      visit([], p);
       const name = path.map((x, i) => (typeof x === 'number' ? `[${x}]` : i === 0 ? x : `.${x}`));
       const field = name.join('') || 'params';
       const what =
-        typeof path[0] === 'string' && path[0] === 'images' ? 'a data: image of' : 'a value of';
+        path.filter((x) => typeof x === 'string').at(-1) === 'images'
+          ? 'a data: image of'
+          : 'a value of';
       add(
         path,
         `${field} is ${what} ${largest} bytes, which makes the request body ${total} bytes: ` +

@@ -1,68 +1,29 @@
-import { z } from 'zod';
-import {
-  boolField,
-  enumField,
-  fieldError,
-  imagesField,
-  isRecord,
-  strictObject,
-  textField,
-  urlField,
-  type ParamsRule,
-} from './fields';
-import {
-  itemsField,
-  offPeakNeedsAudioOff,
-  perModel,
-  viduBodyWithinLimit,
-  type ModelRules,
-} from './family-rules';
-import { promptReferences } from './novita';
-import type { EndpointDef } from './types';
-import { viduCommonFields } from './vidu-family-common';
+import { defineEndpoint } from './define';
+import { isRecord } from './fields';
+import { promptReferences } from './novita-reference';
+import type { ModelDecl, ParamsRule } from './types';
+import { VIDU_COMMON_FIELDS, VIDU_MOVEMENT, bodyWithinLimit, viduPage } from './vidu-common';
 
-// Vidu official reference-to-video, POST https://api.vidu.com/ent/v2/reference2video, as its
-// page states it (https://platform.vidu.com/docs/reference-to-video). One path, two calls: the
-// subject call (`subjects`, audio-video output) and the images/videos call (`images`, `videos`).
+// Vidu official reference-to-video, as its page states it
+// (https://platform.vidu.com/docs/reference-to-video). One path, two calls: the subject call
+// (`subjects`, audio-video output) and the images/videos call (`images`, `videos`).
 
 const WHERE = 'vidu reference2video';
 const RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
-const RESOLUTIONS = ['540p', '720p', '1080p'];
+const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
+const IMG2VIDEO = { other: "Vidu's img2video page" };
+const THIRD_PARTY = { other: 'third-party pages (UNCONFIRMED)' };
 
-/**
- * The models accepted, and what each allows. The page ties `videos` to viduq2-pro; viduq3 and
- * viduq3-mix, with subjects as {name, images}, appear only on third-party pages. Durations and
- * resolutions are those of Vidu's img2video page for the same generation (this page gives
- * none); a value outside them is rejected rather than sent on a guess.
- */
-export const VIDU_REFERENCE_MODELS = {
-  'viduq2-pro': { duration: [1, 10], resolutions: RESOLUTIONS },
-  viduq2: { duration: [1, 10], resolutions: RESOLUTIONS },
-  viduq1: { duration: [5, 5], resolutions: ['1080p'] },
-  viduq3: { duration: [1, 16], resolutions: RESOLUTIONS },
-  'viduq3-mix': { duration: [1, 16], resolutions: RESOLUTIONS },
-} as const satisfies Record<string, ModelRules>;
-
-const MODELS = Object.keys(VIDU_REFERENCE_MODELS) as [string, ...string[]];
 /** The models whose subjects are {name, images} (third-party pages) rather than {id, images, voice_id}. */
 const NAME_FORM = new Set(['viduq3', 'viduq3-mix']);
 
-const subject = strictObject(
-  WHERE,
-  {
-    id: textField('subject id', WHERE, { nonEmpty: true }).optional(),
-    name: textField('subject name', WHERE, { nonEmpty: true }).optional(),
-    // The page: up to 3 images per subject.
-    images: imagesField('subject images', WHERE, { min: 1, max: 3 }, 'url-or-data'),
-    voice_id: textField('subject voice_id', WHERE).optional(),
-  },
-  {
-    what: 'a subject',
-    notObject: `each entry of subjects must be a JSON object {id, images, voice_id?} (or {name, images} on viduq3 models) on ${WHERE}`,
-  },
-);
-
-const durationError = fieldError('duration', 'an integer (the range depends on model)', WHERE);
+const q2: ModelDecl = {
+  limits: { duration: { min: 1, max: 10 }, resolution: { values: RESOLUTIONS } },
+};
+const q3: ModelDecl = {
+  listedBy: THIRD_PARTY,
+  limits: { duration: { min: 1, max: 16 }, resolution: { values: RESOLUTIONS } },
+};
 
 /**
  * The two calls and their fields: exactly one of `subjects` and `images`; `videos` with images
@@ -134,56 +95,103 @@ const calls: ParamsRule = (p, add) => {
   }
 };
 
-/**
- * Vidu official reference-to-video. Off-peak: "audio-video direct output (the subject call with
- * audio=true) does not support off-peak"; audio defaults to false. `data:` images are accepted
- * within the 20 MB request body.
- */
-export const viduReference2video: EndpointDef = {
+/** Vidu official reference-to-video: the subject call or the images/videos call. */
+export const viduReference2video = defineEndpoint({
   provider: 'vidu',
-  endpoint: 'reference2video',
-  path: '/ent/v2/reference2video',
-  offPeak: true,
-  params: strictObject(
-    WHERE,
-    {
-      model: enumField('model', WHERE, MODELS),
-      subjects: itemsField('subjects', WHERE, subject, { min: 1, max: 7 }, 'subjects').optional(),
-      images: imagesField('images', WHERE, { min: 1, max: 7 }, 'url-or-data').optional(),
-      // The page: mp4/avi/mov, ≤100 MB, at most one 8 s video or two of 5 s (not checkable here).
-      videos: itemsField(
-        'videos',
-        WHERE,
-        urlField('each entry of videos', WHERE),
-        { min: 1, max: 2 },
-        'video URLs',
-      ).optional(),
-      prompt: textField('prompt', WHERE, { nonEmpty: true }),
-      audio: boolField('audio', WHERE).optional(),
-      duration: z
-        .number({ error: durationError })
-        .refine((n) => Number.isInteger(n), { error: durationError })
-        .optional(),
-      aspect_ratio: enumField('aspect_ratio', WHERE, RATIOS).optional(),
-      resolution: enumField('resolution', WHERE, ['540p', '720p', '1080p']).optional(),
-      movement_amplitude: enumField('movement_amplitude', WHERE, [
-        'auto',
-        'small',
-        'medium',
-        'large',
-      ]).optional(),
-      bgm: boolField('bgm', WHERE).optional(),
-      ...viduCommonFields(WHERE),
+  name: 'reference2video',
+  mode: 'reference',
+  page: viduPage('reference-to-video'),
+  summary:
+    'Vidu reference-to-video, two calls on one path: the subject call (`subjects`, 1–7, each ' +
+    'with 1–3 images, audio-video output) and the images/videos call (`images` 1–7, `videos` ' +
+    'on viduq2-pro). `data:` images are accepted within the 20 MB request body.',
+  models: {
+    'viduq2-pro': q2,
+    viduq2: q2,
+    viduq1: {
+      limits: { duration: { min: 5, max: 5 }, resolution: { values: ['1080p'] } },
     },
-    {
-      what: 'params',
-      rules: [
-        calls,
-        perModel(WHERE, VIDU_REFERENCE_MODELS),
-        offPeakNeedsAudioOff(WHERE, () => false),
-        viduBodyWithinLimit(WHERE),
-      ],
+    viduq3: q3,
+    'viduq3-mix': q3,
+  },
+  fields: {
+    subjects: {
+      type: 'objects',
+      noun: 'subject',
+      min: 1,
+      max: 7,
+      description:
+        'the subject call: `{id, images, voice_id?}`, or `{name, images}` on viduq3 and viduq3-mix',
+      item: {
+        what: 'a subject',
+        notObject: `each entry of subjects must be a JSON object {id, images, voice_id?} (or {name, images} on viduq3 models) on ${WHERE}`,
+        fields: {
+          id: { type: 'string', nonEmpty: true, label: 'subject id' },
+          name: { type: 'string', nonEmpty: true, label: 'subject name', source: THIRD_PARTY },
+          images: {
+            type: 'images',
+            required: true,
+            min: 1,
+            max: 3,
+            forms: 'url-or-data',
+            label: 'subject images',
+          },
+          voice_id: { type: 'string', label: 'subject voice_id' },
+        },
+      },
     },
-  ),
-  warnings: () => [],
-};
+    images: {
+      type: 'images',
+      min: 1,
+      max: 7,
+      forms: 'url-or-data',
+      description: 'the images/videos call',
+    },
+    videos: {
+      type: 'urls',
+      noun: 'http(s) video URL',
+      min: 1,
+      max: 2,
+      description:
+        'the images/videos call on viduq2-pro: mp4/avi/mov, ≤100 MB, at most one 8 s video or ' +
+        'two of 5 s (not checkable here)',
+    },
+    prompt: { type: 'string', required: true, nonEmpty: true, description: 'the text prompt' },
+    audio: {
+      type: 'boolean',
+      default: false,
+      description: 'audio-video output (the subject call only)',
+    },
+    duration: { type: 'integer', byModel: true, description: 'seconds', source: IMG2VIDEO },
+    aspect_ratio: { type: 'enum', values: RATIOS },
+    resolution: { type: 'enum', values: RESOLUTIONS, byModel: true, source: IMG2VIDEO },
+    movement_amplitude: { type: 'enum', values: VIDU_MOVEMENT },
+    bgm: { type: 'boolean', description: 'add background music' },
+    ...VIDU_COMMON_FIELDS,
+  },
+  rules: [
+    {
+      description:
+        'Exactly one of `subjects` (the subject call) and `images` (the images/videos call); ' +
+        '`videos` only with `images` on viduq2-pro; `audio` only on the subject call; each ' +
+        "subject in its model's form (`id` and `voice_id`, or `name` on viduq3 models). " +
+        "vidu-queue's own: subject ids (names) are unique and each `@` reference of the prompt " +
+        'names a subject (`@id` or `@1`…`@n`).',
+      check: calls,
+    },
+    bodyWithinLimit(WHERE),
+  ],
+  offPeak: {
+    audio: 'must-be-off',
+    description:
+      'The page: "audio-video direct output (the subject call with audio=true) does not ' +
+      'support off-peak"; audio defaults to false.',
+  },
+  notes: [
+    "UNCONFIRMED: durations and resolutions are those of Vidu's img2video page for the same " +
+      'generation (this page gives none); a value outside them is rejected rather than sent on ' +
+      'a guess.',
+    'UNCONFIRMED: viduq3 and viduq3-mix, with subjects as `{name, images}`, appear only on ' +
+      'third-party pages; they are accepted in that form only.',
+  ],
+});
