@@ -3,81 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Config } from '../config';
 import { readEvents } from '../events/stream';
+import { messageOf } from '../jobs/errors';
 import { isTerminal, type JobEvent, type JobState } from '../jobs/job';
 import { createLogger } from '../logger';
 import { createProducer, type Producer } from '../producer/producer';
 import { createSimulator, type Simulator } from '../simulator';
 import { redactRedisUrl, redisAnswers, scanKeys } from '../redis';
 import { startWorker, type RunningWorker } from '../worker/worker';
-
-const IMG = 'https://example.com/vidu-queue-demo/frame.png';
-
-/** One sample spec per seed endpoint; the demo cycles through them. */
-export function sampleSpecs(runId: string, n: number): Record<string, unknown>[] {
-  const templates: Omit<Record<string, unknown>, 'key'>[] = [
-    {
-      provider: 'novita',
-      endpoint: 'vidu-q3-pro-i2v',
-      params: {
-        images: [IMG],
-        prompt: 'a paper boat drifting down a rainy street',
-        duration: 5,
-        resolution: '720p',
-        style: 'general',
-        audio: 'https://example.com/vidu-queue-demo/rain.mp3',
-      },
-    },
-    {
-      provider: 'novita',
-      endpoint: 'vidu-q3-turbo-i2v',
-      params: {
-        images: [IMG],
-        prompt: 'a lighthouse at dusk, waves',
-        duration: 4,
-        audio: true,
-        audio_type: 'all',
-      },
-    },
-    {
-      provider: 'novita',
-      endpoint: 'vidu-q2-pro-img2video',
-      params: {
-        images: [IMG],
-        prompt: 'slow dolly-in on a bowl of ramen',
-        duration: 5,
-        movement_amplitude: 'auto',
-      },
-    },
-    {
-      provider: 'novita',
-      endpoint: 'vidu-q2-reference2video',
-      params: {
-        subjects: [{ id: 'fox', images: [IMG] }],
-        prompt: '@fox runs through a snowy forest',
-        duration: 5,
-      },
-    },
-    {
-      provider: 'vidu',
-      endpoint: 'img2video',
-      params: {
-        model: 'viduq3-turbo',
-        images: [IMG],
-        prompt: 'a kite over green hills',
-        duration: 5,
-        resolution: '720p',
-      },
-    },
-  ];
-  return Array.from({ length: n }, (_, i) => {
-    const t = templates[i % templates.length] as Record<string, unknown>;
-    return {
-      key: `demo-${runId}/shot-${String(i + 1).padStart(3, '0')}`,
-      ...t,
-      metadata: { demo: runId, shot: i + 1 },
-    };
-  });
-}
+import { loadDemoSamples, modeLines, sampleSpecs, type DemoSample } from './demo-samples';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -154,7 +87,13 @@ const fmtState = (counts: Map<JobState, number>) =>
 
 /** What the demo runs. */
 export interface DemoOptions {
-  jobs: number;
+  /**
+   * How many jobs: the samples are taken in order, again from the first when there are more.
+   * @defaultValue one per sample
+   */
+  jobs?: number;
+  /** The sample batch. @defaultValue the lines of examples/demo.jsonl */
+  samples?: readonly DemoSample[];
   timeoutMs: number;
   /**
    * Ends the demo early (SIGINT, SIGTERM): it stops following the jobs and cleans up as a
@@ -170,11 +109,23 @@ export interface DemoOptions {
 export async function runDemo(base: Config, opts: DemoOptions): Promise<number> {
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const { signal } = opts;
+  let samples: readonly DemoSample[];
+  try {
+    samples = opts.samples ?? loadDemoSamples();
+  } catch (err) {
+    process.stderr.write(`the demo's sample batch is not valid:\n${messageOf(err)}\n`);
+    return 1;
+  }
   const redis = await ensureRedis(base.redisUrl, say, signal);
   if (!redis) return 1;
   const runId = randomBytes(4).toString('hex');
   const prefix = `${base.prefix}-demo-${runId}`;
-  const sim = createSimulator({ taskDurationMs: [1_500, 5_000], latencyMs: [5, 40] });
+  // Off-peak samples wait a few seconds in the provider's queue, not hours.
+  const sim = createSimulator({
+    taskDurationMs: [1_500, 5_000],
+    latencyMs: [5, 40],
+    offPeakQueueMs: 2_000,
+  });
   let worker: RunningWorker | null = null;
   const producer = createProducer({ redisUrl: redis.url, prefix });
   let code = 1;
@@ -188,6 +139,8 @@ export async function runDemo(base: Config, opts: DemoOptions): Promise<number> 
       vidu: { ...base.vidu, baseUrl: simUrl, apiKey: 'demo-vidu-key' },
       pollInitialMs: 400,
       pollMaxMs: 2_000,
+      offPeakPollInitialMs: 1_000,
+      offPeakPollMaxMs: 2_000,
       workerConcurrency: Math.max(base.workerConcurrency, 10),
     };
     const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel);
@@ -197,7 +150,8 @@ export async function runDemo(base: Config, opts: DemoOptions): Promise<number> 
     if (signal?.aborted) return code;
     worker = await startWorker({ config, logger });
     if (signal?.aborted) return code;
-    code = await follow(producer, sim, { id: runId, prefix }, opts, say);
+    const run = { id: runId, prefix, samples, jobs: opts.jobs ?? samples.length };
+    code = await follow(producer, sim, run, opts, say);
   } finally {
     await worker?.close();
     // The demo cleans up after itself: its keys live under its own prefix.
@@ -215,16 +169,17 @@ export async function runDemo(base: Config, opts: DemoOptions): Promise<number> 
 async function follow(
   producer: Producer,
   sim: Simulator,
-  run: { id: string; prefix: string },
+  run: { id: string; prefix: string; samples: readonly DemoSample[]; jobs: number },
   opts: DemoOptions,
   say: (s: string) => void,
 ): Promise<number> {
   const started = Date.now();
   const stopped = () => opts.signal?.aborted === true;
   const { prefix } = run;
-  const specs = sampleSpecs(run.id, opts.jobs);
+  const specs = sampleSpecs(run.samples, run.id, run.jobs);
   const results = await producer.enqueueMany(specs);
-  say(`enqueued ${results.length} jobs across the five seed endpoints\n`);
+  const modes = modeLines(specs as DemoSample[]).map((l) => `  ${l}`);
+  say(`enqueued ${results.length} jobs, by provider and mode:\n${modes.join('\n')}\n`);
   const states = new Map<string, JobState>(results.map((r) => [r.jobId, 'queued']));
   const ended = new Map<string, JobEvent>();
   let last = '-';
@@ -262,6 +217,10 @@ async function follow(
     return 1;
   }
   say(`all ${results.length} jobs ended in ${secs}s: ${succeeded.length} succeeded`);
+  if (succeeded.length > 0) {
+    const lines = modeLines(succeeded).map((l) => `  ${l}`);
+    say(`succeeded, by provider and mode:\n${lines.join('\n')}`);
+  }
   const sample = succeeded[0];
   if (sample) {
     say(

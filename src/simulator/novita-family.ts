@@ -47,7 +47,9 @@ const urls = (lo: number, hi: number): Field => ({
 
 /** Every Novita create body may carry `extra` (its webhook option). */
 const BASE: Fields = { extra: { kind: 'object' }, seed: int(0, 2147483647) };
-const WATERMARK: Fields = { watermark: bool, wm_url: str(), wm_position: int(1, 4) };
+/** `wm_url`: the watermark image, a URL as every image on Novita's pages (no `data:`). */
+const WM_URL: Field = { kind: 'image', data: false };
+const WATERMARK: Fields = { watermark: bool, wm_url: WM_URL, wm_position: int(1, 4) };
 /** Pass-through fields of the Q2 start-end and multi-frame pages ("≤1,048,576" characters). */
 const PASS: Fields = { payload: str(1_048_576), meta_data: str() };
 
@@ -124,7 +126,7 @@ const q2mf: NovitaFamilyRule = {
     },
     resolution: oneOf(STD_RES),
     watermark: bool,
-    wm_url: str(),
+    wm_url: WM_URL,
     wm_position: oneOf(WM_UNDERSCORE),
     ...PASS,
   },

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ENDPOINTS, getEndpoint } from '../../src/jobs/endpoints';
+import type { ProviderName } from '../../src/jobs/provider';
 import { jobIdForKey } from '../../src/producer/producer';
 import type { Simulator } from '../../src/simulator';
 import {
@@ -15,6 +17,7 @@ import {
   waitFor,
   waitForTerminal,
 } from '../support/helpers';
+import { readExample } from '../support/examples';
 
 const CLI = path.join(__dirname, '../../dist/cli/main.js');
 
@@ -323,6 +326,26 @@ describe('vidu-queue as a process', () => {
       expect(r.stdout).toContain(ep);
     }
     // The demo cleans up its own keys.
+    expect(await redis.keys(`${prefix}-demo-*`)).toEqual([]);
+  }, 100_000);
+
+  test("the demo's default batch, examples/demo.jsonl, runs a job of every mode on both providers to success", async () => {
+    const lines = readExample('demo.jsonl').length;
+    const r = await run(['demo'], { REDIS_URL, VIDU_QUEUE_PREFIX: prefix }, undefined, 90_000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`all ${lines} jobs ended in [\\d.]+s: ${lines} succeeded`));
+    // The modes are read from the event lines (`job.succeeded <key> <provider>/<endpoint>`), each
+    // endpoint's mode from the registry; every mode a provider has must show up.
+    const succeeded = new Set(
+      [...r.stdout.matchAll(/ job\.succeeded +\S+ +(novita|vidu)\/(\S+)/g)].map(
+        ([, provider, endpoint]) =>
+          `${provider} ${getEndpoint(provider as ProviderName, endpoint!)?.mode}`,
+      ),
+    );
+    const modes = [...new Set(ENDPOINTS.map((d) => `${d.provider} ${d.mode}`))];
+    expect(modes).toHaveLength(9);
+    expect(modes.filter((m) => !succeeded.has(m))).toEqual([]);
     expect(await redis.keys(`${prefix}-demo-*`)).toEqual([]);
   }, 100_000);
 

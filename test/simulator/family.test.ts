@@ -256,6 +256,17 @@ describe('Novita family endpoints', () => {
       { subjects: [{ name: 'a', images: [DATA_IMG] }] },
       'subjects[0].images[0]',
     ],
+    ['vidu-q3-pro-t2v', 'data: URL', { prompt: 'p', wm_url: DATA_IMG }, 'wm_url: must be an http'],
+    [
+      'vidu-q2-turbo-multiframe',
+      'data: URL',
+      {
+        start_image: IMG,
+        image_settings: [{ key_image: IMG }, { key_image: IMG }],
+        wm_url: 'logo',
+      },
+      'wm_url: must be an http',
+    ],
     // a field the page does not list
     [
       'vidu-q3-turbo-f2v',

@@ -18,12 +18,11 @@ export function registerDemoCommand(program: Command, config: ConfigSource): voi
     )
     .option(
       '--jobs <n>',
-      'how many jobs in the sample batch (at least 5: one per seed endpoint)',
+      'how many jobs (default: one per line of examples/demo.jsonl, every mode on both providers; at least 5: the seed endpoints, its first lines)',
       int('--jobs'),
-      10,
     )
     .option('--timeout <ms>', 'give up after this long', int('--timeout'), 120_000)
-    .action(async (opts: { jobs: number; timeout: number }) => {
+    .action(async (opts: { jobs?: number; timeout: number }) => {
       const cfg = config();
       const stop = new AbortController();
       // Set by the handlers below; the assertion keeps TypeScript from narrowing it to null.
@@ -36,7 +35,7 @@ export function registerDemoCommand(program: Command, config: ConfigSource): voi
         });
       }
       const code = await runDemo(cfg, {
-        jobs: Math.max(5, opts.jobs),
+        ...(opts.jobs === undefined ? {} : { jobs: Math.max(5, opts.jobs) }),
         timeoutMs: opts.timeout,
         signal: stop.signal,
       });
