@@ -621,7 +621,7 @@ export const NOVITA_CASES: readonly EndpointCase[] = [
   },
   { endpoint: 'vidu-q2-turbo-img2video', ...q2i2v(['540p', '720p', '1080p']) },
   { endpoint: 'vidu-q2-pro-fast-img2video', ...q2i2v(['720p', '1080p']) },
-  { endpoint: 'vidu-q2-pro-startend2video', ...q2startEnd(10, undefined) },
+  { endpoint: 'vidu-q2-pro-startend2video', ...q2startEnd(8, undefined) },
   { endpoint: 'vidu-q2-turbo-startend2video', ...q2startEnd(8, 2000) },
   { endpoint: 'vidu-q2-pro-multiframe', ...q2multiframe() },
   { endpoint: 'vidu-q2-turbo-multiframe', ...q2multiframe() },

@@ -280,7 +280,7 @@ const reference: EndpointCase = {
       prompt: '@s0 and @7 meet',
       audio: true,
       duration: 10,
-      aspect_ratio: '4:3',
+      aspect_ratio: '9:16',
       resolution: '1080p',
       movement_amplitude: 'auto',
       bgm: false,
@@ -298,7 +298,7 @@ const reference: EndpointCase = {
     },
     // The newer subjects[{name, images}] form (third-party pages).
     { model: 'viduq3', subjects: [{ name: 'cat', images: [A] }], prompt: '@cat sleeps' },
-    { model: 'viduq3-mix', subjects: [{ name: 'cat', images: [A] }], prompt: 'x', duration: 16 },
+    { model: 'viduq3-mix', subjects: [{ name: 'cat', images: [A] }], prompt: 'x', duration: 10 },
   ],
   rejects: [
     {
@@ -393,7 +393,39 @@ const reference: EndpointCase = {
       rule: 'aspect_ratio enum',
       params: { model: 'viduq2', images: [A], prompt: 'x', aspect_ratio: '2:1' },
       field: 'aspect_ratio',
-      message: /aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"/,
+      message: /aspect_ratio must be one of "16:9", "9:16", "1:1"/,
+    },
+    {
+      // UNCONFIRMED ratios: refused rather than sent on a guess.
+      rule: 'aspect_ratio: 4:3 is not one every model takes',
+      params: { model: 'viduq2', images: [A], prompt: 'x', aspect_ratio: '4:3' },
+      field: 'aspect_ratio',
+      message: /aspect_ratio must be one of "16:9", "9:16", "1:1"/,
+    },
+    {
+      // UNCONFIRMED durations on viduq3 models: the range every reading allows.
+      rule: 'duration 1–10 on viduq3',
+      params: {
+        model: 'viduq3',
+        subjects: [{ name: 'cat', images: [A] }],
+        prompt: 'x',
+        duration: 11,
+      },
+      field: 'duration',
+      message: /duration must be an integer from 1 to 10 .*viduq3/,
+    },
+    {
+      // Audio defaults to true on Vidu's q3 pages: off-peak needs audio: false, or the job
+      // would be billed at the standard price.
+      rule: 'off-peak on viduq3 needs audio: false',
+      params: {
+        model: 'viduq3',
+        subjects: [{ name: 'cat', images: [A] }],
+        prompt: 'x',
+        off_peak: true,
+      },
+      field: 'off_peak',
+      message: /audio: false/,
     },
     {
       rule: 'no off-peak for audio-video subject calls',

@@ -66,16 +66,6 @@ const CASES: WarningCase[] = [
     quiet: { prompt: 'x', duration: 5, aspect_ratio: '9:16', style: 'anime' },
   },
   {
-    name: 'duration over 8 s (other pages allow at most 8 for q2 start-end)',
-    provider: 'novita',
-    endpoint: 'vidu-q2-pro-startend2video',
-    warned: { images: [A, B], duration: 9 },
-    expected: [
-      /^duration: 9 s; vidu-q2-pro-startend2video's page allows it, but Novita's vidu-q2-turbo-startend2video page and Vidu's start-end2video page allow q2 start-end videos of at most 8 s$/,
-    ],
-    quiet: { images: [A, B], duration: 8 },
-  },
-  {
     name: "Vidu's reference limits: 7 subjects, 3 images each, five aspect ratios",
     provider: 'novita',
     endpoint: 'viduq2-pro-fast',
@@ -167,5 +157,16 @@ describe('family endpoint warnings', () => {
     expect(
       endpointWarnings('vidu', 'text2video', { model: 'viduq3-pro', prompt: 'x', audio: true }),
     ).toEqual([]);
+  });
+
+  // text2video's off-peak rule asks for audio: false on every model; on q2 and q1, where audio
+  // has no effect, that very setting must not be met with advice against it.
+  it('audio: false for off-peak on viduq2 is no warning; audio: true there still is', () => {
+    const params = { model: 'viduq2', prompt: 'x', audio: false, off_peak: true };
+    validateSpec({ key: 'k', provider: 'vidu', endpoint: 'text2video', params });
+    expect(endpointWarnings('vidu', 'text2video', params)).toEqual([]);
+    expect(
+      endpointWarnings('vidu', 'text2video', { model: 'viduq2', prompt: 'x', audio: true }),
+    ).toEqual([expect.stringMatching(/^audio: has no effect with model viduq2/)]);
   });
 });

@@ -339,9 +339,13 @@ function modelWarnings(decl: EndpointDecl, p: Record<string, unknown>): string[]
   if (decl.models === undefined || typeof p.model !== 'string') return [];
   if (!Object.hasOwn(decl.models, p.model)) return [];
   const ignores = decl.models[p.model]?.ignores ?? {};
-  return Object.entries(ignores)
-    .filter(([key]) => p[key] !== undefined)
-    .map(([key, why]) => `${key}: has no effect with model ${p.model as string} (${why})`);
+  return (
+    Object.entries(ignores)
+      // A field turned off (`false`) says nothing that has an effect: no advice to give (and an
+      // off-peak rule may ask for exactly that, as `audio: false`).
+      .filter(([key]) => p[key] !== undefined && p[key] !== false)
+      .map(([key, why]) => `${key}: has no effect with model ${p.model as string} (${why})`)
+  );
 }
 
 /** The message of a field refused because the endpoint has no off-peak mode. */

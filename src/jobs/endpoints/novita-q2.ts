@@ -138,6 +138,7 @@ function q2StartEnd(
   promptMax: number | undefined,
   note: string,
   notes: readonly string[] = [],
+  rangeFrom?: string,
 ) {
   return defineEndpoint({
     provider: 'novita',
@@ -155,9 +156,7 @@ function q2StartEnd(
         type: 'integer',
         min: 1,
         max: durationMax,
-        ...(durationMax === 10
-          ? { source: { other: "Novita's other Q2 pages (this page gives no range)" } }
-          : {}),
+        ...(rangeFrom !== undefined ? { source: { other: rangeFrom } } : {}),
       },
       payload: PAYLOAD,
       meta_data: META,
@@ -168,24 +167,6 @@ function q2StartEnd(
       movement_amplitude: { type: 'enum', values: NOVITA_Q2_MOVEMENT },
     },
     offPeak: { audio: 'independent', description: 'no audio field on this page' },
-    warnings:
-      durationMax > 8
-        ? [
-            {
-              description:
-                "duration over 8 s (the limit of the Q2 Turbo start-end page and of Vidu's start-end2video page)",
-              source: { other: "Novita's vidu-q2-turbo-startend2video page" },
-              check: (p) =>
-                typeof p.duration === 'number' && p.duration > 8
-                  ? [
-                      `duration: ${p.duration} s; ${name}'s page allows it, but Novita's ` +
-                        "vidu-q2-turbo-startend2video page and Vidu's start-end2video page allow " +
-                        'q2 start-end videos of at most 8 s',
-                    ]
-                  : [],
-            },
-          ]
-        : [],
     notes,
   });
 }
@@ -193,13 +174,15 @@ function q2StartEnd(
 /** Novita Vidu Q2 Pro start-end. */
 export const novitaQ2ProStartend2video = q2StartEnd(
   'vidu-q2-pro-startend2video',
-  10,
+  8,
   undefined,
   'The page gives no duration range.',
   [
-    "UNCONFIRMED: 1–10 s (the other Q2 pages' range) is enforced, and over 8 s is warned about " +
-      "(Novita's Q2 Turbo start-end page and Vidu's start-end2video page allow at most 8 s).",
+    'UNCONFIRMED: the page gives no duration range; 1–8 s is enforced, the range of the only ' +
+      "start-end pages that state one (Novita's Q2 Turbo start-end page, Vidu's start-end2video " +
+      'page for q2): a longer video is refused rather than sent on a guess.',
   ],
+  "Novita's vidu-q2-turbo-startend2video and Vidu's start-end2video pages (this page gives no range)",
 );
 /** Novita Vidu Q2 Turbo start-end: duration 1–8, prompt up to 2000 characters. */
 export const novitaQ2TurboStartend2video = q2StartEnd(

@@ -9,7 +9,8 @@ import { VIDU_COMMON_FIELDS, VIDU_MOVEMENT, bodyWithinLimit, viduPage } from './
 // (`subjects`, audio-video output) and the images/videos call (`images`, `videos`).
 
 const WHERE = 'vidu reference2video';
-const RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
+// UNCONFIRMED: the page lists no ratios; these three are the ones every Vidu model takes.
+const RATIOS = ['16:9', '9:16', '1:1'] as const;
 const RESOLUTIONS = ['540p', '720p', '1080p'] as const;
 const IMG2VIDEO = { other: "Vidu's img2video page" };
 const THIRD_PARTY = { other: 'third-party pages (UNCONFIRMED)' };
@@ -22,7 +23,11 @@ const q2: ModelDecl = {
 };
 const q3: ModelDecl = {
   listedBy: THIRD_PARTY,
-  limits: { duration: { min: 1, max: 16 }, resolution: { values: RESOLUTIONS } },
+  // UNCONFIRMED: audio defaults to true on Vidu's other q3 pages; read so here, so off-peak
+  // needs audio: false (a refused request costs nothing; a standard-priced one does).
+  audioDefault: true,
+  // UNCONFIRMED: 1–10 s, the range every reading allows (img2video's q3 range is 1–16).
+  limits: { duration: { min: 1, max: 10 }, resolution: { values: RESOLUTIONS } },
 };
 
 /**
@@ -192,6 +197,9 @@ export const viduReference2video = defineEndpoint({
       'generation (this page gives none); a value outside them is rejected rather than sent on ' +
       'a guess.',
     'UNCONFIRMED: viduq3 and viduq3-mix, with subjects as `{name, images}`, appear only on ' +
-      'third-party pages; they are accepted in that form only.',
+      'third-party pages; they are accepted in that form only, for 1–10 s, and with audio ' +
+      "taken to default to true as on Vidu's other q3 pages (so off-peak needs `audio: false`).",
+    'UNCONFIRMED: the page lists no aspect ratios; 16:9, 9:16 and 1:1 (which every Vidu model ' +
+      'takes) are accepted, any other is refused.',
   ],
 });
