@@ -46,8 +46,9 @@ export function controlReply(
       const b = json();
       if (!isObject(b)) return fail(400, 'body must be an object');
       const ra = b.retryAfterSeconds;
-      if (ra !== undefined && typeof ra !== 'number')
+      if (ra !== undefined && typeof ra !== 'number') {
         return fail(400, 'retryAfterSeconds must be a number');
+      }
       if (ra === undefined) sim.rateLimit(b.provider as ProviderName, b.forMs as number);
       else sim.rateLimit(b.provider as ProviderName, b.forMs as number, ra);
       return ok({ ok: true });

@@ -40,8 +40,9 @@ export class Faults {
   constructor(opts: SimulatorOptions) {
     for (const k of RATE_OPTIONS) {
       const v = opts[k];
-      if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1))
+      if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) {
         throw new SimulatorError(`${k} must be a number from 0 to 1`);
+      }
     }
     this.failureRate = opts.failureRate ?? 0;
     this.rateLimitRate = opts.rateLimitRate ?? 0;
@@ -70,12 +71,14 @@ export class Faults {
    */
   refusal(d: ProviderDialect, kind: SimRequestKind, now: number, rnd: () => number): Reply | null {
     const window = this.windows[d.provider];
-    if (window && now < window.until)
+    if (window && now < window.until) {
       return d.rateLimited(
         window.retryAfter ?? Math.max(1, Math.ceil((window.until - now) / 1000)),
       );
-    if (this.rateLimitRate > 0 && rnd() < this.rateLimitRate)
+    }
+    if (this.rateLimitRate > 0 && rnd() < this.rateLimitRate) {
       return d.rateLimited(this.retryAfterSeconds);
+    }
     if (this.failureRate > 0 && rnd() < this.failureRate) {
       const name = d.errorName(kind, 500);
       return d.error(500, name, 'internal error, please retry later');

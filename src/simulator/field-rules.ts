@@ -65,19 +65,23 @@ function fieldIssue(name: string, f: Field, v: unknown): Issue | null {
   switch (f.kind) {
     case 'string':
       if (typeof v !== 'string') return issue('invalid', `${name}: must be a string`);
-      if (f.max !== undefined && chars(v) > f.max)
+      if (f.max !== undefined && chars(v) > f.max) {
         return issue('invalid', `${name}: must be at most ${f.max} characters`);
-      if (f.oneOf && !f.oneOf.includes(v))
+      }
+      if (f.oneOf && !f.oneOf.includes(v)) {
         return issue('invalid', `${name}: must be one of ${f.oneOf.join(', ')}`);
+      }
       return null;
     case 'bool':
       return typeof v === 'boolean' ? null : issue('invalid', `${name}: must be a boolean`);
     case 'int':
       if (!isInt(v)) return issue('invalid', `${name}: must be an integer`);
-      if (f.oneOf && !f.oneOf.includes(v))
+      if (f.oneOf && !f.oneOf.includes(v)) {
         return issue('invalid', `${name}: must be one of ${f.oneOf.join(', ')}`);
-      if (f.range && (v < f.range[0] || v > f.range[1]))
+      }
+      if (f.range && (v < f.range[0] || v > f.range[1])) {
         return issue('invalid', `${name}: must be in ${f.range[0]}..${f.range[1]}`);
+      }
       return null;
     case 'image':
       return imageIssue(name, v, f.data);
@@ -96,8 +100,9 @@ function fieldIssue(name: string, f: Field, v: unknown): Issue | null {
       const c = countRule(name, v.length, f.count);
       if (c) return c;
       for (const [i, x] of v.entries()) {
-        if (typeof x !== 'object' || x === null || Array.isArray(x))
+        if (typeof x !== 'object' || x === null || Array.isArray(x)) {
           return issue('invalid', `${name}[${i}]: must be an object`);
+        }
         const m = checkFields(f.item, x as Record<string, unknown>, `${name}[${i}].`);
         if (m) return m;
       }
@@ -128,8 +133,10 @@ export function checkFields(
     const m = fieldIssue(prefix + name, f, v);
     if (m) return m;
   }
-  for (const name of Object.keys(body))
-    if (!(name in fields) && body[name] !== undefined)
+  for (const name of Object.keys(body)) {
+    if (!(name in fields) && body[name] !== undefined) {
       return issue('unwanted', `${prefix}${name}: not a field of this endpoint`);
+    }
+  }
   return null;
 }

@@ -267,8 +267,9 @@ export function checkNovitaFamily(
   if (subjects?.kind === 'list' && subjects.count[0] > 0 && Array.isArray(body.subjects)) {
     for (const [i, s] of body.subjects.entries()) {
       const o = typeof s === 'object' && s !== null ? (s as Record<string, unknown>) : {};
-      if (o.images === undefined && o.videos === undefined)
+      if (o.images === undefined && o.videos === undefined) {
         return issue('lacking', `subjects[${i}].images or subjects[${i}].videos is required`);
+      }
     }
   }
   return checkFields(rule.fields, body);

@@ -29,7 +29,9 @@ export function novitaStatus(s: SimTaskState): string {
       return 'TASK_STATUS_PROCESSING';
     case 'succeeded':
       return 'TASK_STATUS_SUCCEED';
-    default:
+    case 'failed':
+    case 'cancelled':
+    case 'expired':
       return 'TASK_STATUS_FAILED';
   }
 }
@@ -43,7 +45,10 @@ function novitaReason(t: SimTask, s: Snapshot): string {
       return t.script?.message ?? t.script?.errorCode ?? NOVITA_CANCELLED_REASON;
     case 'expired':
       return NOVITA_OFF_PEAK_EXPIRED_REASON;
-    default:
+    case 'created':
+    case 'queued':
+    case 'processing':
+    case 'succeeded':
       return '';
   }
 }
@@ -68,8 +73,9 @@ function authFailure(authorization: string | undefined, expected: string | undef
   if (!m) return novitaError(403, 'INVALID_API_KEY', 'invalid api key');
   const key = (m[1] ?? '').trim();
   if (key === '') return novitaError(400, 'MISSING_API_KEY', 'missing api key');
-  if (expected !== undefined && key !== expected)
+  if (expected !== undefined && key !== expected) {
     return novitaError(403, 'INVALID_API_KEY', 'invalid api key');
+  }
   return null;
 }
 

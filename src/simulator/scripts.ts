@@ -25,19 +25,23 @@ export class ScriptBook {
 
   /** Checks a rule (it may come as JSON from the control API) and adds it last. */
   add(rule: ScriptRule): void {
-    if (!isObject(rule as unknown)) throw new SimulatorError('script: a rule must be an object');
+    const input: unknown = rule;
+    if (!isObject(input)) throw new SimulatorError('script: a rule must be an object');
     const result = rule.outcome?.result;
-    if (rule.outcome !== undefined && (typeof result !== 'string' || !SCRIPT_RESULTS.has(result)))
+    if (rule.outcome !== undefined && (typeof result !== 'string' || !SCRIPT_RESULTS.has(result))) {
       throw new SimulatorError('script: outcome.result must be succeed, fail, cancel or never');
+    }
     for (const key of ['submitResponses', 'pollResponses'] as const) {
       const list = rule[key];
       if (list === undefined) continue;
-      if (!Array.isArray(list) || !list.every((r) => isObject(r) && typeof r.status === 'number'))
+      if (!Array.isArray(list) || !list.every((r) => isObject(r) && typeof r.status === 'number')) {
         throw new SimulatorError(`script: ${key} must be an array of {status, ...}`);
+      }
     }
     const times = rule.times ?? Infinity;
-    if (typeof times !== 'number' || times < 0)
+    if (typeof times !== 'number' || times < 0) {
       throw new SimulatorError('script: times must be a number >= 0');
+    }
     this.rules.push({
       rule,
       remaining: times,
@@ -85,8 +89,9 @@ export class ScriptBook {
       if (!m) return true;
       if (m.provider !== undefined && m.provider !== p) return false;
       if (m.endpoint !== undefined && m.endpoint !== endpoint) return false;
-      if (m.promptIncludes !== undefined)
+      if (m.promptIncludes !== undefined) {
         return typeof prompt === 'string' && prompt.includes(m.promptIncludes);
+      }
       return true;
     });
   }

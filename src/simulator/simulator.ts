@@ -96,10 +96,14 @@ class SimulatorImpl implements ControlTarget {
   }
 
   rateLimit(provider: ProviderName, forMs: number, retryAfterSeconds?: number): void {
-    if (provider !== 'novita' && provider !== 'vidu')
+    // It may come as JSON from the control API, whatever its type says.
+    const named: string = provider;
+    if (named !== 'novita' && named !== 'vidu') {
       throw new SimulatorError('rateLimit: provider must be novita or vidu');
-    if (typeof forMs !== 'number' || !Number.isFinite(forMs) || forMs < 0)
+    }
+    if (typeof forMs !== 'number' || !Number.isFinite(forMs) || forMs < 0) {
       throw new SimulatorError('rateLimit: forMs must be a number >= 0');
+    }
     this.faults.rateLimitUntil(provider, this.now() + forMs, retryAfterSeconds);
   }
 
@@ -146,8 +150,9 @@ class SimulatorImpl implements ControlTarget {
     const { method, path, url, text } = req;
     if (path.startsWith('/__sim/')) return controlReply(this, method, path, url, text);
     const d = providerOfPath(path);
-    if (!d)
+    if (!d) {
       return { status: 404, body: { code: 404, reason: 'NOT_FOUND', message: `no route ${path}` } };
+    }
     if (this.latency !== undefined) {
       await this.http.sleep(sample(this.latency, this.latencyRnd));
       if (this.http.closed) return null;
@@ -184,8 +189,9 @@ class SimulatorImpl implements ControlTarget {
       if (prompt !== undefined) entry.prompt = prompt;
     }
     const retryAfter = reply.headers?.['retry-after'];
-    if (retryAfter !== undefined && /^\d+$/.test(retryAfter))
+    if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) {
       entry.retryAfterSeconds = Number(retryAfter);
+    }
     this.log.push(entry);
     return reply;
   }

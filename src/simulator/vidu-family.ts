@@ -155,8 +155,9 @@ function common(r: ViduModelRule): Fields {
 
 function referenceShape(b: Record<string, unknown>): ReferenceShape | Issue {
   if (b.subjects === undefined) return 'images';
-  if (b.images !== undefined || b.videos !== undefined)
+  if (b.images !== undefined || b.videos !== undefined) {
     return issue('invalid', 'subjects: send subjects or images/videos, not both');
+  }
   if (!Array.isArray(b.subjects)) return issue('invalid', 'subjects: must be an array');
   const named = b.subjects.some((s: unknown) => typeof s === 'object' && s !== null && 'name' in s);
   return named ? 'named' : 'subject';
@@ -233,12 +234,14 @@ function fieldsOf(
     default: {
       const shape = referenceShape(b);
       if (typeof shape !== 'string') return { issue: shape };
-      if (!r.shapes?.includes(shape))
+      if (!r.shapes?.includes(shape)) {
         return {
           issue: issue('invalid', `subjects: ${model} does not take ${SHAPE_WORDS[shape]}`),
         };
-      if (shape === 'images' && b.videos !== undefined && !r.videos)
+      }
+      if (shape === 'images' && b.videos !== undefined && !r.videos) {
         return { issue: issue('invalid', `videos: only viduq2-pro takes videos, not ${model}`) };
+      }
       return { fields: referenceFields(r, shape) };
     }
   }
@@ -249,28 +252,32 @@ export function checkViduFamily(endpoint: string, b: Record<string, unknown>): I
   const models = VIDU_FAMILY[endpoint];
   const model = typeof b.model === 'string' ? b.model : '';
   const r = models?.[model];
-  if (!r)
+  if (!r) {
     return issue('invalid', `model: ${model || String(b.model)} is not supported on ${endpoint}`);
-  if (r.resolutions.length === 0 && b.resolution !== undefined)
+  }
+  if (r.resolutions.length === 0 && b.resolution !== undefined) {
     return issue('invalid', `resolution: no resolution is confirmed for ${model}; send none`);
+  }
   const shaped = fieldsOf(endpoint, model, r, b);
   if ('issue' in shaped) return shaped.issue;
   const found = checkFields(shaped.fields, b);
   if (found) return found;
-  if (b.audio === true && !r.audio)
+  if (b.audio === true && !r.audio) {
     return issue('invalid', `audio: only q3 models generate audio on ${endpoint}, not ${model}`);
+  }
   // Vidu's image-to-video page: "Off-peak mode is not supported when this parameter [audio] is
   // true"; taken for these endpoints too, with each model's audio default.
   if (b.off_peak === true) {
     const hasAudio = endpoint !== 'reference2video' || b.subjects !== undefined;
     const audio = hasAudio && (typeof b.audio === 'boolean' ? b.audio : r.audioDefault);
-    if (audio)
+    if (audio) {
       return issue(
         'invalid',
         endpoint === 'reference2video'
           ? 'off_peak: not supported for audio-video direct output (audio is true)'
           : 'off_peak: off-peak mode is not supported when audio is true',
       );
+    }
   }
   return null;
 }

@@ -42,7 +42,9 @@ function viduState(s: SimTaskState): string {
       return 'processing';
     case 'succeeded':
       return 'success';
-    default:
+    case 'failed':
+    case 'cancelled':
+    case 'expired':
       return 'failed';
   }
 }
@@ -58,7 +60,10 @@ function viduErrCode(t: SimTask, s: Snapshot): string {
         : (t.script?.errorCode ?? VIDU_USER_CANCELLED_ERR_CODE);
     case 'expired':
       return VIDU_OFF_PEAK_EXPIRED_ERR_CODE;
-    default:
+    case 'created':
+    case 'queued':
+    case 'processing':
+    case 'succeeded':
       return '';
   }
 }
@@ -89,12 +94,13 @@ function authFailure(authorization: string | undefined, expected: string | undef
   const header = (authorization ?? '').trim();
   const m = /^Token\s+(.+)$/i.exec(header);
   const key = (m?.[1] ?? '').trim();
-  if (key === '' || (expected !== undefined && key !== expected))
+  if (key === '' || (expected !== undefined && key !== expected)) {
     return viduError(
       401,
       'Unauthorized',
       'invalid or missing api key (use "Authorization: Token <key>")',
     );
+  }
   return null;
 }
 
@@ -198,11 +204,13 @@ function create(body: Body, ctx: CreateContext) {
 
 /** Vidu's refusal to cancel `t` at `now`, or null when the cancel goes through. */
 export function cancelRefusal(t: SimTask, now: number): Reply | null {
-  if (t.script?.cancelRefusal !== undefined)
+  if (t.script?.cancelRefusal !== undefined) {
     return viduError(400, 'BadRequest', t.script.cancelRefusal);
+  }
   const s = snapshot(t, now);
-  if (isTerminal(s.state))
+  if (isTerminal(s.state)) {
     return viduError(400, 'BadRequest', `task state is ${viduState(s.state)}, can not cancel`);
+  }
   return null;
 }
 

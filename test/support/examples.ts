@@ -26,8 +26,9 @@ export function readExample(file: string): ExampleLine[] {
   readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')
     .split(/\r?\n/)
     .forEach((raw, i) => {
-      if (raw.trim() !== '')
+      if (raw.trim() !== '') {
         out.push({ line: i + 1, spec: JSON.parse(raw) as ExampleLine['spec'] });
+      }
     });
   return out;
 }

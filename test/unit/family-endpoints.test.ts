@@ -65,8 +65,9 @@ describe('the family endpoints are declared', () => {
       'vidu-q2-pro-fast-img2video',
       'vidu-q2-pro-startend2video',
       'vidu-q2-turbo-startend2video',
-    ])
+    ]) {
       expect([e, offPeak('novita', e)]).toEqual([e, true]);
+    }
     for (const e of [
       'vidu-q2-text2video',
       'vidu-q2-pro-multiframe',
@@ -76,10 +77,12 @@ describe('the family endpoints are declared', () => {
       'vidu-q1-img2video',
       'vidu-q1-startend2video',
       'vidu-q1-reference2video',
-    ])
+    ]) {
       expect([e, offPeak('novita', e)]).toEqual([e, false]);
-    for (const e of ['text2video', 'start-end2video', 'reference2video'])
+    }
+    for (const e of ['text2video', 'start-end2video', 'reference2video']) {
       expect([e, offPeak('vidu', e)]).toEqual([e, true]);
+    }
   });
 });
 

@@ -41,8 +41,9 @@ export function endpointText(e: EndpointInfo): string {
         `  ${m.name}: ${limits.join('; ')}; audio default ${String(m.audioDefault)}` +
           mark(m.listedBy).replace('other page', 'listed by'),
       );
-      for (const [k, why] of Object.entries(m.ignores))
-        {lines.push(`    ${k} has no effect: ${why}`);}
+      for (const [k, why] of Object.entries(m.ignores)) {
+        lines.push(`    ${k} has no effect: ${why}`);
+      }
     }
     lines.push('');
   }
@@ -99,8 +100,9 @@ export function registerEndpointsCommand(program: Command): void {
         process.stdout.write(opts.json === true ? JSON.stringify(v, null, 2) + '\n' : text);
       const known = ENDPOINTS.map((e) => `${e.provider}/${e.endpoint}`);
       if (name === undefined) {
-        if (opts.model !== undefined)
-          {fail('--model needs an endpoint, e.g. vidu/img2video', EXIT.config);}
+        if (opts.model !== undefined) {
+          fail('--model needs an endpoint, e.g. vidu/img2video', EXIT.config);
+        }
         const all = ENDPOINTS.map((def) => describeEndpoint(def));
         print(all, endpointListText(all));
         return;

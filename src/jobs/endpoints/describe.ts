@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { declaredFields, endpointPath, fieldRule, limitRule, OFF_PEAK_FIELD } from './define';
+import { declaredFields, endpointPath, fieldRule, limitRule } from './define';
 import type { EndpointDef, FieldDecl, ModelDecl, RuleSource } from './types';
 import { ENDPOINT_MODES } from './types';
 
@@ -138,7 +138,9 @@ function fieldInfo(name: string, f: FieldDecl): z.infer<typeof baseFieldSchema> 
       out.min = f.min;
       if (f.max !== undefined) out.max = f.max;
       break;
-    default:
+    case 'boolean':
+    case 'json-string':
+    case 'url':
       break;
   }
   return out;
@@ -203,8 +205,9 @@ export function describeEndpoint(def: EndpointDef, model?: string): EndpointInfo
   const limits = model !== undefined ? chosen[0]?.[1].limits : undefined;
   const fields = declaredFields(d).map(([name, f]): FieldInfo => {
     const info: FieldInfo = fieldInfo(name, f);
-    if (f.type === 'objects')
+    if (f.type === 'objects') {
       info.fields = Object.entries(f.item.fields).map(([k, g]) => fieldInfo(k, g));
+    }
     if (name === 'model' && model !== undefined) info.values = [model];
     const limit = limits?.[name];
     if (limit !== undefined) {
@@ -213,10 +216,11 @@ export function describeEndpoint(def: EndpointDef, model?: string): EndpointInfo
       else if ('min' in limit) [info.min, info.max] = [limit.min, limit.max];
       else if ('maxLength' in limit) info.maxLength = limit.maxLength;
       else info.refused = limit.refused;
-      if ('default' in limit && limit.default !== undefined) info.default = limit.default;
+      if ('default' in limit) info.default = limit.default;
     }
-    if (f === OFF_PEAK_FIELD)
+    if (name === 'off_peak') {
       info.source = sourceInfo(d.offPeak === false ? undefined : d.offPeak.source);
+    }
     return info;
   });
   return {

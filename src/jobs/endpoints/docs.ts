@@ -145,8 +145,9 @@ export function renderEndpointDocs(endpoints: readonly EndpointDef[] = ENDPOINTS
   const parts = [INTRO];
   for (const provider of ['novita', 'vidu'] as const) {
     parts.push(PROVIDER_INTRO[provider]);
-    for (const def of endpoints.filter((d) => d.provider === provider))
+    for (const def of endpoints.filter((d) => d.provider === provider)) {
       parts.push(endpointSection(def));
+    }
   }
   parts.push(OUTRO);
   return parts.join('\n');

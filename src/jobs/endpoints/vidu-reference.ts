@@ -66,20 +66,23 @@ const calls: ParamsRule = (p, add) => {
       `audio is accepted only on the subject call on ${WHERE} (send subjects, or drop audio)`,
     );
   }
-  if (!Array.isArray(p.subjects) || typeof p.model !== 'string') return;
-  const nameForm = NAME_FORM.has(p.model);
+  const model = p.model;
+  if (!Array.isArray(p.subjects) || typeof model !== 'string') return;
+  const nameForm = NAME_FORM.has(model);
   const key = nameForm ? 'name' : 'id';
   const keys: string[] = [];
   const seen = new Set<string>();
   p.subjects.forEach((s: unknown, i) => {
     if (!isRecord(s)) return;
-    const at = `${WHERE} with model ${p.model}`;
-    if (typeof s[key] !== 'string')
+    const at = `${WHERE} with model ${model}`;
+    if (typeof s[key] !== 'string') {
       add(['subjects', i, key], `subject ${key} is required on ${at}`);
+    }
     const other = nameForm ? ['id', 'voice_id'] : ['name'];
     for (const f of other) {
-      if (s[f] !== undefined)
+      if (s[f] !== undefined) {
         add(['subjects', i, f], `subject ${f} is not a field of a subject on ${at}`);
+      }
     }
     const k = typeof s[key] === 'string' ? s[key] : '';
     if (k !== '' && seen.has(k)) {
