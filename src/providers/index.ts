@@ -16,7 +16,8 @@ import { systemClock, type Clock } from '../jobs/clock';
 export * from './types';
 export * from './errors';
 export type { ProviderOptions } from './http';
-export { parseRetryAfter, DEFAULT_RETRY_AFTER_MS } from './http';
+export { parseRetryAfter } from './http';
+export { DEFAULT_RETRY_AFTER_MS } from './http-errors';
 export { createNovitaProvider, novitaErrorCategory, novitaTaskErrorCode } from './novita';
 export {
   createViduProvider,

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { taskCategoryRetryable, type ProviderErrorCategory } from './errors';
+import { keyedClient, type HttpClient, type HttpResponse, type ProviderOptions } from './http';
 import {
   checkEndpoint,
   excerpt,
   httpError,
-  keyedClient,
   lenientNumber,
   lenientString,
   unreadableResponse,
-  type HttpClient,
-  type HttpResponse,
-  type ProviderOptions,
-} from './http';
+} from './http-errors';
 import {
   type CancelResult,
   type SubmitRequest,
