@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Vidu's callback signature (platform.vidu.com "Callback Signature"; providers.md §2.5).
+ * Vidu's callback signature (platform.vidu.com "Callback Signature").
  *
  * `signature = base64(HMAC-SHA256(secret, signingString))`, where the secret is the API token
  * the task was created with and the signing string joins, with `"\n"`:

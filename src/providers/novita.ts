@@ -25,7 +25,7 @@ import { type NormalizedVideo } from '../jobs/video';
  * Auth: `Authorization: Bearer <key>`. No cancel endpoint exists.
  */
 
-/** Novita error names (`reason` of an error body, §1.3 of providers.md) and what they mean. */
+/** Novita error names (`reason` of an error body, novita.ai/docs/api-reference/basic-error-code) and what they mean. */
 const NOVITA_ERROR_CATEGORIES: Readonly<Record<string, ProviderErrorCategory>> = {
   INVALID_REQUEST_BODY: 'validation',
   IMAGE_FILE_EXCEEDS_MAX_SIZE: 'validation',

@@ -28,7 +28,7 @@ import { type NormalizedVideo } from '../jobs/video';
 /** How long Vidu's creation URLs stay valid (the newer get-generation page says 24 hours). */
 export const VIDU_URL_TTL_MS = 24 * 3_600_000;
 
-/** Vidu error names (`reason` of an error body, `err_code` of a task; §2.6 of providers.md). */
+/** Vidu error names (`reason` of an error body, `err_code` of a task; platform.vidu.com/docs/error-code). */
 const VIDU_ERROR_CATEGORIES: Readonly<Record<string, ProviderErrorCategory>> = {
   BadRequest: 'validation',
   FieldLacking: 'validation',

@@ -6,7 +6,7 @@ import {
   viduSigningString,
 } from '../../src/callbacks/vidu-signature';
 
-// The worked example of platform.vidu.com "Callback Signature" (providers.md §2.5).
+// The worked example of platform.vidu.com "Callback Signature".
 const URL = 'http://127.0.0.1:8080/vidu/callback?name=james&age=36';
 const DATE = 'Tue, 06 May 2025 12:09:42 GMT';
 const NONCE = '123e4567-e89b-12d3-a456-426614174000';
