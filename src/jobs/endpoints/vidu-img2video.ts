@@ -1,5 +1,5 @@
 import { defineEndpoint } from './define';
-import { bodyWithinLimit, VIDU_SEED, viduPage } from './vidu-common';
+import { bodyWithinLimit, VIDU_COMMON_FIELDS, viduPage } from './vidu-common';
 import type { ModelDecl } from './types';
 
 // Vidu official image-to-video (first frame). Each rule is quoted from the endpoint's own page
@@ -81,25 +81,9 @@ export const viduImg2video = defineEndpoint({
     voice_id: { type: 'string', description: 'the voice of generated speech' },
     is_rec: { type: 'boolean', description: 'let the provider recommend a prompt' },
     duration: { type: 'integer', byModel: true, description: 'seconds' },
-    seed: VIDU_SEED,
     resolution: { type: 'enum', values: ALL_RESOLUTIONS, byModel: true },
     movement_amplitude: { type: 'enum', values: ['auto', 'small', 'medium', 'large'] },
-    payload: {
-      type: 'string',
-      maxLength: 1_048_576,
-      description: 'passed back to the callback as is',
-    },
-    watermark: { type: 'boolean', description: 'add a watermark' },
-    wm_position: {
-      type: 'integer',
-      min: 1,
-      max: 4,
-      default: 3,
-      description: '1 top-left, 2 top-right, 3 bottom-right, 4 bottom-left',
-    },
-    wm_url: { type: 'url', description: 'the watermark image' },
-    meta_data: { type: 'json-string', description: 'metadata written into the video' },
-    callback_url: { type: 'url', description: 'where Vidu posts the task status' },
+    ...VIDU_COMMON_FIELDS,
   },
   rejected: {
     bgm: 'the img2video page has no such field (other Vidu endpoints document it), so remove it',
