@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createEventPublisher, type EventPublisher } from '../events/stream';
 import { systemClock, type Clock } from '../jobs/clock';
 import type { JobRecord } from '../jobs/job';
-import { PROVIDERS, type ProviderName } from '../jobs/provider';
+import type { ProviderName } from '../jobs/provider';
 import type { ValidateOptions } from '../jobs/spec';
 import { keys } from '../keys';
 import { providerQueueOptions, queueName } from '../queues';
@@ -26,7 +26,13 @@ export interface ProducerOptions {
 export interface ProducerContext {
   redis: Redis;
   k: ReturnType<typeof keys>;
-  queues: Record<ProviderName, Queue<JobRecord>>;
+  /**
+   * A provider's queue, opened on first use: BullMQ writes a queue's meta hash when it opens it,
+   * so a producer whose specs were all refused leaves nothing in Redis.
+   */
+  queue(provider: ProviderName): Queue<JobRecord>;
+  /** The queues opened so far (to close them). */
+  openQueues(): Queue<JobRecord>[];
   publisher: EventPublisher;
   clock: Clock;
   /** The validation limits at `now`. */
@@ -40,18 +46,22 @@ export function createContext(opts: ProducerOptions): ProducerContext {
   const redis = createClientConnection(opts.redisUrl);
   redis.on('error', () => undefined); // surfaced by the failing call instead
   const k = keys(opts.prefix);
-  const queues = Object.fromEntries(
-    PROVIDERS.map((p) => [
-      p,
-      new Queue<JobRecord>(queueName(p), providerQueueOptions(redis, opts.prefix)),
-    ]),
-  ) as Record<ProviderName, Queue<JobRecord>>;
-  // Connection errors surface in the failing call; BullMQ would otherwise print each one.
-  for (const q of Object.values(queues)) q.on('error', () => undefined);
+  const queues = new Map<ProviderName, Queue<JobRecord>>();
+  const queue = (p: ProviderName): Queue<JobRecord> => {
+    let q = queues.get(p);
+    if (!q) {
+      q = new Queue<JobRecord>(queueName(p), providerQueueOptions(redis, opts.prefix));
+      // Connection errors surface in the failing call; BullMQ would otherwise print each one.
+      q.on('error', () => undefined);
+      queues.set(p, q);
+    }
+    return q;
+  };
   return {
     redis,
     k,
-    queues,
+    queue,
+    openQueues: () => [...queues.values()],
     publisher: createEventPublisher(redis, opts.prefix, opts.eventsMaxLen ?? 1_000_000),
     clock,
     limits: (now) => ({

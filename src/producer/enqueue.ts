@@ -83,7 +83,7 @@ export async function addAll(
   specs: JobSpec[],
   batchId: string | null = null,
 ): Promise<EnqueueResult[]> {
-  const { queues, publisher } = ctx;
+  const { publisher } = ctx;
   const now = ctx.clock();
   const results: EnqueueResult[] = [];
   const firstIndex = new Map<string, number>();
@@ -113,7 +113,8 @@ export async function addAll(
         const chunk = mine.slice(i, i + 1000);
         const data = chunk.map(({ spec }) => newJobRecord(spec, now, batchId));
         // Adding a job id that exists is a no-op in BullMQ, so a retried enqueue is safe.
-        const step = queues[provider]
+        const step = ctx
+          .queue(provider)
           .addBulk(
             chunk.map(({ spec, jobId }, j) => ({
               name: spec.endpoint,

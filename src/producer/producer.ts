@@ -96,7 +96,7 @@ export function createProducer(opts: ProducerOptions): Producer {
     get,
     cancel: (idOrKey, o) => cancelJob(ctx, get, idOrKey, o),
     async close() {
-      await Promise.all(Object.values(ctx.queues).map((q) => q.close()));
+      await Promise.all(ctx.openQueues().map((q) => q.close()));
       ctx.redis.disconnect();
     },
   };

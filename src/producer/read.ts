@@ -19,7 +19,7 @@ export async function load(ctx: ProducerContext, idOrKey: string): Promise<Found
   if (at < 0) return null;
   const jobId = ids[at] as string;
   const provider = owners[at] as ProviderName;
-  const job = await ctx.queues[provider].getJob(jobId);
+  const job = await ctx.queue(provider).getJob(jobId);
   return job ? { jobId, provider, job } : null;
 }
 
@@ -35,7 +35,7 @@ export async function loadMany(
     const jobs = await Promise.all(
       chunk.map((id, j) => {
         const p = providers[i + j] ?? null;
-        return p ? ctx.queues[p].getJob(id) : Promise.resolve(undefined);
+        return p ? ctx.queue(p).getJob(id) : Promise.resolve(undefined);
       }),
     );
     jobs.forEach((job, j) => {
